@@ -1,0 +1,182 @@
+//! Call 1: the meeting's auth random (`CreateAuthRandom`).
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer};
+
+use super::{ApiError, Client, ErrorKind, Reply, clean_text, secret_header};
+use crate::meeting_id::MeetingId;
+
+/// The path of the auth random call.
+pub const PATH: &str = "/v2/mms/ncms/conferences/auth/random";
+
+/// What to ask the service about one meeting.
+#[derive(Clone)]
+pub struct RandomRequest {
+    /// The meeting to check.
+    pub meeting_id: MeetingId,
+    /// The meeting password; empty when the meeting has none.
+    pub password: SecretString,
+    /// The client supports the guest pre-meeting waiting page (`guest_waiting=1`).
+    pub guest_waiting: bool,
+}
+
+impl fmt::Debug for RandomRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RandomRequest")
+            .field("meeting_id", &self.meeting_id)
+            .field("password", &"[REDACTED]")
+            .field("guest_waiting", &self.guest_waiting)
+            .finish()
+    }
+}
+
+/// How the meeting is hosted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfMode {
+    /// `COMMON`: an MCU meeting.
+    Mcu,
+    /// `RTC`: an MMR meeting.
+    Mmr,
+    /// Any other value, kept as the service sent it.
+    Unknown(String),
+}
+
+impl ConfMode {
+    /// Reads the service's `conf_mode` value.
+    pub fn from_service(value: &str) -> ConfMode {
+        match value {
+            "COMMON" => ConfMode::Mcu,
+            "RTC" => ConfMode::Mmr,
+            other => ConfMode::Unknown(clean_text(other, 32)),
+        }
+    }
+
+    /// The value as the service sent it.
+    pub fn as_sent(&self) -> &str {
+        match self {
+            ConfMode::Mcu => "COMMON",
+            ConfMode::Mmr => "RTC",
+            ConfMode::Unknown(value) => value,
+        }
+    }
+
+    /// `MCU`, `MMR` or `unknown`, for scripts.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ConfMode::Mcu => "MCU",
+            ConfMode::Mmr => "MMR",
+            ConfMode::Unknown(_) => "unknown",
+        }
+    }
+}
+
+/// What joining a meeting needs, as the service told it. Optional facts are `None` when not sent.
+#[derive(Clone)]
+pub struct AuthRandom {
+    /// The auth random: a short-lived secret join value.
+    pub random: SecretString,
+    /// The meeting subject, as sent (control characters removed).
+    pub subject: Option<String>,
+    /// MCU, MMR or unknown; `None` when not sent.
+    pub conf_mode: Option<ConfMode>,
+    /// The meeting is a webinar (attendees join as audience).
+    pub webinar: Option<bool>,
+    /// The meeting requires a password.
+    pub need_password: Option<bool>,
+    /// The enterprise allows joining from the mini-program.
+    pub support_applets: Option<bool>,
+}
+
+impl fmt::Debug for AuthRandom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthRandom")
+            .field("random", &"[REDACTED]")
+            .field("subject", &self.subject)
+            .field("conf_mode", &self.conf_mode)
+            .field("webinar", &self.webinar)
+            .field("need_password", &self.need_password)
+            .field("support_applets", &self.support_applets)
+            .finish()
+    }
+}
+
+/// The 200 body, as loosely as the service may send it.
+#[derive(Deserialize)]
+struct RandomBody {
+    #[serde(default, deserialize_with = "string_or_number")]
+    random: Option<String>,
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default)]
+    conf_mode: Option<String>,
+    #[serde(default)]
+    webinar: Option<bool>,
+    #[serde(default)]
+    need_password: Option<bool>,
+    #[serde(default)]
+    support_applets: Option<bool>,
+}
+
+/// Accepts `"123"` or `123` (a number never shows up in error messages).
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Loose {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match Option::<Loose>::deserialize(d) {
+        Ok(Some(Loose::Text(text))) => Some(text),
+        Ok(Some(Loose::Number(n))) => Some(n.to_string()),
+        Ok(None) | Err(_) => None,
+    })
+}
+
+impl TryFrom<RandomBody> for AuthRandom {
+    type Error = ApiError;
+    fn try_from(body: RandomBody) -> Result<AuthRandom, ApiError> {
+        let random = body.random.unwrap_or_default();
+        let random = random.trim();
+        if random.is_empty() {
+            return Err(ApiError::new(ErrorKind::UnreadableReply).with_detail("no random in the reply"));
+        }
+        if random.len() > 64 || !random.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(ApiError::new(ErrorKind::UnreadableReply)
+                .with_detail("the random in the reply is malformed"));
+        }
+        Ok(AuthRandom {
+            random: SecretString::from(random.to_owned()),
+            subject: body.subject.map(|s| clean_text(&s, 512)),
+            conf_mode: body.conf_mode.as_deref().map(ConfMode::from_service),
+            webinar: body.webinar,
+            need_password: body.need_password,
+            support_applets: body.support_applets,
+        })
+    }
+}
+
+impl Client {
+    /// Asks for the meeting's auth random with the signed-in user's `access_token`.
+    pub async fn auth_random(
+        &self,
+        access_token: &SecretString,
+        request: &RandomRequest,
+    ) -> Result<Reply<AuthRandom>, ApiError> {
+        let http = self
+            .http
+            .get(self.url(PATH))
+            .query(&[
+                ("conf_id", request.meeting_id.as_str()),
+                ("guest_waiting", if request.guest_waiting { "1" } else { "0" }),
+            ])
+            .header("X-Access-Token", secret_header(access_token.expose_secret())?)
+            .header("X-Password", secret_header(request.password.expose_secret())?);
+        let reply: Reply<RandomBody> = self.send(http).await?;
+        let request_id = reply.request_id;
+        let value = AuthRandom::try_from(reply.value)
+            .map_err(|e| e.with_request_id(request_id.clone()))?;
+        Ok(Reply { value, request_id })
+    }
+}

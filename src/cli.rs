@@ -1,0 +1,548 @@
+//! The command line: `check`, `login`, `logout`, `sandbox` and `gui`. A stable contract for scripts.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+
+use crate::api::{ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, RandomRequest, Reply};
+use crate::i18n::Lang;
+use crate::meeting_id::MeetingId;
+use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::secrets::{KEYRING_SERVICE, KeyringStore, StoreError, TokenStore};
+use crate::server::Server;
+use crate::session::{Credentials, Session, SignInOutcome};
+use crate::tr;
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: anything not covered below.
+pub const EXIT_OTHER: u8 = 1;
+/// Exit code: usage error or unparseable meeting ID.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: not signed in, token rejected after the one retry, or sign-in refused.
+pub const EXIT_SIGN_IN: u8 = 3;
+/// Exit code: the meeting refused (wrong ID or password, locked, not started, ended, ...).
+pub const EXIT_MEETING: u8 = 4;
+/// Exit code: network, timeout, server error, rate limit or unreadable reply.
+pub const EXIT_TRANSPORT: u8 = 5;
+
+/// Environment variable: the server, like `--server`.
+pub const ENV_SERVER: &str = "MEETJOIN_SERVER";
+/// Environment variable: an access token used instead of the keyring.
+pub const ENV_TOKEN: &str = "MEETJOIN_TOKEN";
+/// Environment variable: the meeting password.
+pub const ENV_MEETING_PASSWORD: &str = "MEETJOIN_MEETING_PASSWORD";
+/// Environment variable: the keyring service name (tests keep their entries apart with it).
+pub const ENV_KEYRING_SERVICE: &str = "MEETJOIN_KEYRING_SERVICE";
+
+/// Check a HUAWEI CLOUD Meeting before you join: auth random, subject, mode, password.
+#[derive(Parser, Debug)]
+#[command(name = "meetjoin", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Ask the service for a meeting's auth random and what joining needs.
+    Check(CheckArgs),
+    /// Sign in and keep the token in the OS keyring.
+    Login(LoginArgs),
+    /// End the token on the server and remove it from the OS keyring.
+    Logout(ServerArg),
+    /// Serve the local emulator of the service on 127.0.0.1.
+    Sandbox(SandboxArgs),
+    /// Open the window (the default).
+    Gui(GuiArgs),
+}
+
+#[derive(Args, Debug)]
+struct ServerArg {
+    /// cn (default), intl, or an https:// base URL.
+    #[arg(long, env = ENV_SERVER, value_name = "cn|intl|URL")]
+    server: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The meeting ID, or any text holding it (an invitation, a link).
+    #[arg(value_name = "MEETING")]
+    meeting: String,
+    /// Read the meeting password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Tell the service this client supports the guest waiting page.
+    #[arg(long)]
+    guest_waiting: bool,
+    /// Print one JSON object on standard output.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    server: ServerArg,
+}
+
+#[derive(Args, Debug)]
+struct LoginArgs {
+    /// The account (asked for when omitted and standard input is a terminal).
+    #[arg(long, conflicts_with = "app_id")]
+    account: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, conflicts_with = "app_id")]
+    password_stdin: bool,
+    /// Sign in with an App ID; the App Key is read from standard input.
+    #[arg(long)]
+    app_id: Option<String>,
+    /// With --app-id: sign in as this user (default: the enterprise admin).
+    #[arg(long, requires = "app_id")]
+    user_id: Option<String>,
+    /// With --app-id: the enterprise ID, for service-provider apps.
+    #[arg(long, requires = "app_id")]
+    corp_id: Option<String>,
+    #[command(flatten)]
+    server: ServerArg,
+}
+
+#[derive(Args, Debug)]
+struct SandboxArgs {
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8700)]
+    port: u16,
+    /// How long access tokens live, in seconds.
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    token_ttl: u64,
+    /// Calls per minute per token before HTTP 429 (0 turns the limit off).
+    #[arg(long, default_value_t = 100)]
+    rate_limit: u32,
+}
+
+#[derive(Args, Debug)]
+struct GuiArgs {
+    /// Start the offline sandbox in this process and use it.
+    #[arg(long)]
+    sandbox: bool,
+    #[command(flatten)]
+    server: ServerArg,
+}
+
+/// A failure of a command: the exit code and what to print.
+struct Failure {
+    code: u8,
+    kind: String,
+    message: String,
+    error: Option<Box<ApiError>>,
+}
+
+impl Failure {
+    fn usage(kind: &str, message: String) -> Failure {
+        Failure {
+            code: EXIT_USAGE,
+            kind: kind.to_owned(),
+            message,
+            error: None,
+        }
+    }
+
+    fn api(error: ApiError, lang: Lang) -> Failure {
+        Failure {
+            code: exit_code(error.kind),
+            kind: error.kind.as_str().to_owned(),
+            message: error.message(lang),
+            error: Some(Box::new(error)),
+        }
+    }
+
+    fn store(error: &StoreError, lang: Lang) -> Failure {
+        Failure {
+            code: EXIT_SIGN_IN,
+            kind: "keyring_unavailable".to_owned(),
+            message: format!("{} {}", error.message(lang), tr!(lang, "cli.use_token_env")),
+            error: None,
+        }
+    }
+}
+
+/// The exit code for an error kind.
+pub fn exit_code(kind: ErrorKind) -> u8 {
+    if kind.is_sign_in_problem() {
+        EXIT_SIGN_IN
+    } else if kind.is_meeting_refusal() {
+        EXIT_MEETING
+    } else if kind.is_transport_problem() {
+        EXIT_TRANSPORT
+    } else {
+        EXIT_OTHER
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = Lang::from_system();
+    match cli.command {
+        None => run_gui(GuiArgs {
+            sandbox: false,
+            server: ServerArg { server: None },
+        }),
+        Some(Command::Gui(args)) => run_gui(args),
+        Some(command) => {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    eprintln!("meetjoin: {e}");
+                    return ExitCode::from(EXIT_OTHER);
+                }
+            };
+            ExitCode::from(runtime.block_on(run_command(command, lang)))
+        }
+    }
+}
+
+fn run_gui(args: GuiArgs) -> ExitCode {
+    let lang = Lang::from_system();
+    let server = match args.server.server.as_deref().map(Server::parse).transpose() {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("meetjoin: {}", e.message(lang));
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match crate::gui::run(crate::gui::GuiOptions {
+        sandbox: args.sandbox,
+        server,
+    }) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("meetjoin: {e:#}");
+            ExitCode::from(EXIT_OTHER)
+        }
+    }
+}
+
+async fn run_command(command: Command, lang: Lang) -> u8 {
+    match command {
+        Command::Check(args) => {
+            let json = args.json;
+            match check(args, lang).await {
+                Ok(()) => EXIT_OK,
+                Err(failure) => report(&failure, json),
+            }
+        }
+        Command::Login(args) => match login(args, lang).await {
+            Ok(code) => code,
+            Err(failure) => report(&failure, false),
+        },
+        Command::Logout(args) => match logout(args, lang).await {
+            Ok(code) => code,
+            Err(failure) => report(&failure, false),
+        },
+        Command::Sandbox(args) => sandbox(args, lang).await,
+        Command::Gui(_) => EXIT_OTHER,
+    }
+}
+
+/// Prints a failure: one line on stderr, and with `--json` the error object on stdout.
+fn report(failure: &Failure, json: bool) -> u8 {
+    let mut line = format!("meetjoin: {}", failure.message);
+    if let Some(error) = &failure.error {
+        let mut facts = Vec::new();
+        if let Some(status) = error.http_status {
+            facts.push(format!("HTTP {status}"));
+        }
+        if let Some(code) = &error.code {
+            facts.push(code.clone());
+        }
+        if let Some(detail) = &error.detail {
+            facts.push(detail.clone());
+        }
+        if let Some(id) = &error.request_id {
+            facts.push(format!("request {id}"));
+        }
+        if !facts.is_empty() {
+            line.push_str(&format!(" [{}]", facts.join(", ")));
+        }
+    }
+    eprintln!("{line}");
+    if json {
+        let error = failure.error.as_ref();
+        let object = json!({
+            "error": {
+                "kind": failure.kind,
+                "message": failure.message,
+                "http_status": error.and_then(|e| e.http_status),
+                "code": error.and_then(|e| e.code.clone()),
+                "request_id": error.and_then(|e| e.request_id.clone()),
+            }
+        });
+        println!("{object}");
+    }
+    failure.code
+}
+
+fn parse_server(arg: &ServerArg, lang: Lang) -> Result<Server, Failure> {
+    match arg.server.as_deref() {
+        None => Ok(Server::default()),
+        Some(text) => {
+            Server::parse(text).map_err(|e| Failure::usage("invalid_server", e.message(lang)))
+        }
+    }
+}
+
+fn client(server: Server, lang: Lang) -> Result<Client, Failure> {
+    Client::new(server).map_err(|e| Failure::api(e, lang))
+}
+
+fn keyring_store() -> Arc<dyn TokenStore> {
+    let service = std::env::var(ENV_KEYRING_SERVICE)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| KEYRING_SERVICE.to_owned());
+    Arc::new(KeyringStore::with_service(&service))
+}
+
+/// Reads the first line of standard input as a secret (without its line ending).
+fn read_stdin_secret() -> Result<SecretString, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::usage("stdin", e.to_string()))?;
+    let trimmed = line.trim_end_matches(['\r', '\n']).to_owned();
+    line.clear();
+    Ok(SecretString::from(trimmed))
+}
+
+/// Asks for a secret on the terminal without echo.
+fn prompt_secret(prompt: &str) -> Result<SecretString, Failure> {
+    rpassword::prompt_password(prompt)
+        .map(SecretString::from)
+        .map_err(|e| Failure::usage("prompt", e.to_string()))
+}
+
+async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
+    let meeting_id = MeetingId::parse(&args.meeting)
+        .map_err(|e| Failure::usage("invalid_meeting_id", e.message(lang)))?;
+    let server = parse_server(&args.server, lang)?;
+    let mut password = if args.password_stdin {
+        Some(read_stdin_secret()?)
+    } else {
+        std::env::var(ENV_MEETING_PASSWORD).ok().map(SecretString::from)
+    };
+    let client = client(server, lang)?;
+    let session = match std::env::var(ENV_TOKEN).ok().filter(|t| !t.trim().is_empty()) {
+        Some(token) => Session::with_access_token(client, SecretString::from(token.trim().to_owned())),
+        None => {
+            let session = Session::new(client, keyring_store());
+            match session.restore().await {
+                Ok(Some(_)) => session,
+                Ok(None) => return Err(Failure::api(ApiError::new(ErrorKind::NotSignedIn), lang)),
+                Err(e) => return Err(Failure::store(&e, lang)),
+            }
+        }
+    };
+    let interactive = std::io::stdin().is_terminal() && !args.password_stdin;
+    let mut asked = false;
+    loop {
+        let request = RandomRequest {
+            meeting_id: meeting_id.clone(),
+            password: password.clone().unwrap_or_else(|| SecretString::from(String::new())),
+            guest_waiting: args.guest_waiting,
+        };
+        match session.auth_random(&request).await {
+            Ok(reply) => {
+                print_result(&meeting_id, &reply, args.json, lang);
+                return Ok(());
+            }
+            Err(e) if e.kind == ErrorKind::PasswordRequired && interactive && !asked && password.is_none() => {
+                asked = true;
+                password = Some(prompt_secret(&tr!(lang, "cli.meeting_password_prompt"))?);
+            }
+            Err(e) => return Err(Failure::api(e, lang)),
+        }
+    }
+}
+
+fn yes_no(value: Option<bool>, lang: Lang) -> String {
+    match value {
+        Some(true) => lang.tr("cli.yes"),
+        Some(false) => lang.tr("cli.no"),
+        None => lang.tr("cli.unknown"),
+    }
+}
+
+fn print_result(meeting_id: &MeetingId, reply: &Reply<AuthRandom>, json: bool, lang: Lang) {
+    let auth = &reply.value;
+    if json {
+        let object = json!({
+            "meeting_id": meeting_id.as_str(),
+            "random": auth.random.expose_secret(),
+            "subject": auth.subject,
+            "conf_mode": auth.conf_mode.as_ref().map(|m| m.as_sent()),
+            "mode": auth.conf_mode.as_ref().map_or("unknown", |m| m.label()),
+            "webinar": auth.webinar,
+            "need_password": auth.need_password,
+            "support_applets": auth.support_applets,
+            "request_id": reply.request_id,
+        });
+        println!("{object}");
+        return;
+    }
+    let mode = match &auth.conf_mode {
+        Some(mode) => format!("{} ({})", mode.label(), mode.as_sent()),
+        None => lang.tr("cli.unknown"),
+    };
+    let rows = [
+        (lang.tr("cli.field.meeting_id"), meeting_id.grouped()),
+        (
+            lang.tr("cli.field.subject"),
+            auth.subject.clone().unwrap_or_else(|| lang.tr("cli.unknown")),
+        ),
+        (lang.tr("cli.field.mode"), mode),
+        (lang.tr("cli.field.webinar"), yes_no(auth.webinar, lang)),
+        (lang.tr("cli.field.need_password"), yes_no(auth.need_password, lang)),
+        (lang.tr("cli.field.support_applets"), yes_no(auth.support_applets, lang)),
+        (
+            lang.tr("cli.field.request_id"),
+            reply.request_id.clone().unwrap_or_else(|| lang.tr("cli.unknown")),
+        ),
+        (lang.tr("cli.field.random"), auth.random.expose_secret().to_owned()),
+    ];
+    let width = rows.iter().map(|(label, _)| display_width(label)).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for (label, value) in rows {
+        let pad = " ".repeat(width - display_width(&label) + 2);
+        let _ = writeln!(out, "{label}{pad}{value}");
+    }
+}
+
+/// Terminal columns of a label: CJK characters take two.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if (c as u32) >= 0x1100 && !c.is_ascii() { 2 } else { 1 })
+        .sum()
+}
+
+async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
+    let server = parse_server(&args.server, lang)?;
+    let interactive = std::io::stdin().is_terminal();
+    let credentials = if let Some(app_id) = args.app_id {
+        let app_key = if interactive {
+            prompt_secret(&tr!(lang, "cli.app_key_prompt"))?
+        } else {
+            read_stdin_secret()?
+        };
+        if app_key.expose_secret().is_empty() {
+            return Err(Failure::usage("missing_app_key", lang.tr("cli.missing_app_key")));
+        }
+        Credentials::AppId(AppIdCredentials {
+            app_id,
+            app_key,
+            user_id: args.user_id,
+            corp_id: args.corp_id,
+        })
+    } else {
+        let account = match args.account {
+            Some(account) => account,
+            None if interactive => {
+                eprint!("{}", tr!(lang, "cli.account_prompt"));
+                let _ = std::io::stderr().flush();
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .map_err(|e| Failure::usage("stdin", e.to_string()))?;
+                line.trim().to_owned()
+            }
+            None => return Err(Failure::usage("missing_account", lang.tr("cli.missing_account"))),
+        };
+        if account.trim().is_empty() {
+            return Err(Failure::usage("missing_account", lang.tr("cli.missing_account")));
+        }
+        let password = if args.password_stdin {
+            read_stdin_secret()?
+        } else if interactive {
+            prompt_secret(&tr!(lang, "cli.password_prompt"))?
+        } else {
+            return Err(Failure::usage("missing_password", lang.tr("cli.missing_password")));
+        };
+        Credentials::Account { account, password }
+    };
+    let session = Session::new(client(server, lang)?, keyring_store());
+    let SignInOutcome {
+        signed_in,
+        store_error,
+    } = session
+        .sign_in(credentials)
+        .await
+        .map_err(|e| Failure::api(e, lang))?;
+    let name = signed_in.user_name.unwrap_or(signed_in.account);
+    if let Some(e) = store_error {
+        eprintln!("meetjoin: {}", tr!(lang, "cli.signed_in_not_saved", name = name));
+        eprintln!("meetjoin: {}", e.message(lang));
+        return Ok(EXIT_OTHER);
+    }
+    eprintln!("{}", tr!(lang, "cli.signed_in", name = name, server = session.server()));
+    Ok(EXIT_OK)
+}
+
+async fn logout(args: ServerArg, lang: Lang) -> Result<u8, Failure> {
+    let server = parse_server(&args, lang)?;
+    let session = Session::new(client(server, lang)?, keyring_store());
+    match session.restore().await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            eprintln!("{}", lang.tr("cli.not_signed_in_nothing_to_do"));
+            return Ok(EXIT_OK);
+        }
+        Err(e) => return Err(Failure::store(&e, lang)),
+    }
+    let outcome = session.sign_out().await;
+    if let Some(e) = outcome.store_error {
+        return Err(Failure::store(&e, lang));
+    }
+    if let Some(e) = outcome.server_error {
+        eprintln!("meetjoin: {}", tr!(lang, "cli.signed_out_server_failed", reason = e.message(lang)));
+    }
+    eprintln!("{}", tr!(lang, "cli.signed_out", server = session.server()));
+    Ok(EXIT_OK)
+}
+
+async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
+    let config = SandboxConfig {
+        port: args.port,
+        token_ttl: Duration::from_secs(args.token_ttl.max(1)),
+        rate_limit_per_minute: args.rate_limit,
+        ..SandboxConfig::default()
+    };
+    let sandbox = match Sandbox::start(config).await {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("meetjoin: {}", tr!(lang, "cli.sandbox_bind_failed", port = args.port, reason = e));
+            return EXIT_OTHER;
+        }
+    };
+    println!("{}", sandbox.url());
+    eprintln!("{}", tr!(lang, "cli.sandbox_ready", url = sandbox.url()));
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "cli.sandbox_demo",
+            account = crate::sandbox::DEMO_ACCOUNT,
+            password = crate::sandbox::DEMO_PASSWORD,
+            app_id = crate::sandbox::DEMO_APP_ID
+        )
+    );
+    let _ = std::io::stdout().flush();
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.shutdown().await;
+    EXIT_OK
+}

@@ -1,0 +1,330 @@
+//! Pasted text -> meeting ID, through the public API only.
+
+use meetjoin::{Lang, MeetingId, MeetingIdError};
+use proptest::prelude::*;
+
+/// 48 hex characters, as in `…/#/j/<id>/<hex>` links.
+const HEX: &str = "7a3f9c2e1b4d8a6f0e5c3b2a1d9f8e7c6b5a4d3c2e1f0a9b";
+/// 48 hex characters that start with a long run of digits.
+const HEX_DIGITS_FIRST: &str = "123456789012abcdef0123456789abcdef0123456789abcd";
+
+const CHINESE_INVITATION: &str = "张三 邀请您参加华为云会议
+会议主题：2026 年第四季度产品规划评审
+会议时间：2026年11月25日 10:00-11:00 (GMT+08:00) 北京
+会议ID：914 047 175
+会议密码：123456
+点击链接入会，或添加至会议列表：
+https://meeting.huaweicloud.com/#/j/914047175/7a3f9c2e1b4d8a6f0e5c3b2a1d9f8e7c6b5a4d3c2e1f0a9b
+手机一键拨入：+86 10 1234 5678,,914047175#
+根据您的位置拨号：
++86 10 1234 5678（中国大陆）
+400-888-0000（全国免费）
+如有问题请联系 138 0013 8000
+";
+
+const ENGLISH_INVITATION: &str = "John Smith is inviting you to a HUAWEI CLOUD Meeting.
+
+Subject: Q4 Product Planning Review
+Time: Nov 25, 2026 10:00 AM - 11:00 AM (GMT+08:00) Beijing
+Date: 2026-11-25 (2026/11/25)
+Meeting ID: 914 047 175
+Password: 123456
+
+Join the meeting:
+https://www.meeting.huaweicloud.com/#/j/914047175/7a3f9c2e1b4d8a6f0e5c3b2a1d9f8e7c6b5a4d3c2e1f0a9b?lang=en-US
+
+One tap mobile: +86 10 1234 5678,,914047175#
+Dial by your location:
+    +86 10 1234 5678 (Beijing)
+    400-888-0000 (toll free)
+Questions? Call 138 0013 8000.
+";
+
+/// What parsing a text should give.
+fn ok(id: &str) -> Result<String, MeetingIdError> {
+    Ok(id.to_owned())
+}
+
+fn ambiguous(ids: &[&str]) -> Result<String, MeetingIdError> {
+    Err(MeetingIdError::Ambiguous(
+        ids.iter().map(|id| id.to_string()).collect(),
+    ))
+}
+
+fn wrong_length(digits: &str) -> Result<String, MeetingIdError> {
+    Err(MeetingIdError::WrongLength {
+        digits: digits.to_owned(),
+        len: digits.len(),
+    })
+}
+
+fn cases() -> Vec<(String, Result<String, MeetingIdError>)> {
+    let not_found = Err(MeetingIdError::NotFound);
+    let empty = Err(MeetingIdError::Empty);
+    let id = "914047175";
+    let table: Vec<(&str, Result<String, MeetingIdError>)> = vec![
+        // Bare digits, with separators and odd whitespace.
+        ("914047175", ok(id)),
+        ("914 047 175", ok(id)),
+        ("914-047-175", ok(id)),
+        ("９１４０４７１７５", ok(id)),
+        ("９１４　０４７　１７５", ok(id)),
+        ("９１４－０４７－１７５", ok(id)),
+        ("  914047175  ", ok(id)),
+        ("\n\n914 047 175\r\n", ok(id)),
+        ("\t914\t047\t175\t", ok(id)),
+        ("914\u{a0}047\u{a0}175", ok(id)),
+        ("914\u{2013}047\u{2014}175", ok(id)),
+        ("\u{feff}914\u{200b}047175", ok(id)),
+        ("914  047 - 175", ok(id)),
+        ("123456", ok("123456")),
+        ("12345678901234567890", ok("12345678901234567890")),
+        ("400-888-0000", ok("4008880000")),
+        // Labelled, Chinese and English, any case, full-width colons.
+        ("会议ID：914 047 175", ok(id)),
+        ("会议 ID: 914-047-175", ok(id)),
+        ("会议号: 914047175", ok(id)),
+        ("会议号码：914047175", ok(id)),
+        ("会议号为 914047175", ok(id)),
+        ("会议ＩＤ：９１４ ０４７ １７５", ok(id)),
+        ("Meeting ID: 914 047 175", ok(id)),
+        ("MEETING ID:914047175", ok(id)),
+        ("meeting id 914047175", ok(id)),
+        ("Conference ID: 914-047-175", ok(id)),
+        ("Meeting number: 914047175", ok(id)),
+        (
+            "会议时间：2026-11-25 10:00-11:00\n会议ID：914 047 175\n会议密码：123456",
+            ok(id),
+        ),
+        ("Password: 123456 Meeting ID: 914047175", ok(id)),
+        ("会议ID：914 047 175\nMeeting ID: 914-047-175", ok(id)),
+        // Join links.
+        ("https://meeting.huaweicloud.com/#/j/914047175", ok(id)),
+        ("http://meeting.huaweicloud.com/#/j/914047175", ok(id)),
+        ("https://www.meeting.huaweicloud.com/#/j/914047175", ok(id)),
+        (
+            "https://meeting.huaweicloud.com/#/j/914047175?lang=zh-CN&x=1",
+            ok(id),
+        ),
+        (
+            "点击链接入会：https://meeting.huaweicloud.com/#/j/914047175/7a3f9c2e1b4d8a6f0e5c3b2a1d9f8e7c6b5a4d3c2e1f0a9b",
+            ok(id),
+        ),
+        (
+            "https://meeting.huaweicloud.com/#/j/914047175/123456789012abcdef0123456789abcdef0123456789abcd",
+            ok(id),
+        ),
+        (
+            "Join: https://meeting.huaweicloud.com/#/j/914047175 Password: 123456",
+            ok(id),
+        ),
+        // Free-standing IDs among dates, times, phones and passwords.
+        ("明天 10:00-11:00 开会，914 047 175，密码另行通知", ok(id)),
+        (
+            "2026/11/25 10:00 请加入 914-047-175 电话 138 0013 8000",
+            ok(id),
+        ),
+        (
+            "2026年11月25日 join 914047175 at 10:00, dial +86 10 1234 5678",
+            ok(id),
+        ),
+        ("(914 047 175).", ok(id)),
+        ("Phone: 400-888-0000\n914047175", ok(id)),
+        // Full invitations.
+        (CHINESE_INVITATION, ok(id)),
+        (ENGLISH_INVITATION, ok(id)),
+        // Empty.
+        ("", empty.clone()),
+        ("   ", empty.clone()),
+        ("\n\t \u{3000}\u{a0}\r\n", empty.clone()),
+        ("\u{200b}", empty),
+        // Not found.
+        ("hello", not_found.clone()),
+        ("- - -", not_found.clone()),
+        ("会议密码: 123456", not_found.clone()),
+        ("Password: 123456", not_found.clone()),
+        ("2026-11-25 10:00-11:00", not_found.clone()),
+        ("2026/11/25", not_found.clone()),
+        ("2026年11月25日 10:00", not_found.clone()),
+        ("+86 10 1234 5678", not_found.clone()),
+        ("Call 400-888-0000", not_found.clone()),
+        ("mobile 138 0013 8000", not_found.clone()),
+        ("https://example.com/rooms/914047175", not_found.clone()),
+        ("code ABC914047175", not_found.clone()),
+        ("Meeting ID: to be announced", not_found),
+        // Ambiguous.
+        (
+            "914047175 or 123456789",
+            ambiguous(&["914047175", "123456789"]),
+        ),
+        (
+            "914047175\n123456789\n914 047 175",
+            ambiguous(&["914047175", "123456789"]),
+        ),
+        (
+            "会议ID：914047175\nMeeting ID: 123 456 789",
+            ambiguous(&["914047175", "123456789"]),
+        ),
+        (
+            "https://meeting.huaweicloud.com/#/j/914047175 https://meeting.huaweicloud.com/#/j/123456789",
+            ambiguous(&["914047175", "123456789"]),
+        ),
+        // Wrong length.
+        ("12345", wrong_length("12345")),
+        ("123 45", wrong_length("12345")),
+        (
+            "123456789012345678901",
+            wrong_length("123456789012345678901"),
+        ),
+        ("会议ID：12345", wrong_length("12345")),
+        (
+            "https://meeting.huaweicloud.com/#/j/12345",
+            wrong_length("12345"),
+        ),
+    ];
+    table
+        .into_iter()
+        .map(|(input, expected)| (input.to_owned(), expected))
+        .collect()
+}
+
+#[test]
+fn parses_the_table() {
+    let cases = cases();
+    assert!(cases.len() >= 40, "only {} cases", cases.len());
+    let mut failures = Vec::new();
+    for (input, expected) in &cases {
+        let got = MeetingId::parse(input).map(|id| id.as_str().to_owned());
+        if &got != expected {
+            failures.push(format!("{input:?}: got {got:?}, expected {expected:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn link_parts_are_well_formed() {
+    assert_eq!(HEX.len(), 48);
+    assert_eq!(HEX_DIGITS_FIRST.len(), 48);
+    assert!(CHINESE_INVITATION.contains(HEX));
+    assert!(ENGLISH_INVITATION.contains(HEX));
+}
+
+#[test]
+fn from_str_display_and_grouping() {
+    let id: MeetingId = "会议ID：914 047 175".parse().unwrap();
+    assert_eq!(id.as_str(), "914047175");
+    assert_eq!(id.to_string(), "914047175");
+    assert_eq!(id.grouped(), "914 047 175");
+    let grouped = |digits: &str| MeetingId::parse(digits).unwrap().grouped();
+    assert_eq!(grouped("123456"), "123 456");
+    assert_eq!(grouped("1234567"), "123 4567");
+    assert_eq!(grouped("12345678"), "1234 5678");
+    assert_eq!(grouped("1234567890"), "123 456 7890");
+    assert_eq!(grouped("12345678901"), "123 4567 8901");
+    assert_eq!(grouped("123456789012"), "123 456 789 012");
+    assert_eq!(grouped("12345678901234567890"), "123 456 789 012 3456 7890");
+    assert_eq!(
+        MeetingId::try_from("914-047-175".to_owned()),
+        Ok(id.clone())
+    );
+    assert_eq!(String::from(id), "914047175");
+}
+
+#[test]
+fn serde_is_a_plain_validated_string() {
+    let id = MeetingId::parse("914047175").unwrap();
+    let json = serde_json::to_string(&id).unwrap();
+    assert_eq!(json, "\"914047175\"");
+    assert_eq!(serde_json::from_str::<MeetingId>(&json).unwrap(), id);
+    assert!(serde_json::from_str::<MeetingId>("\"12345\"").is_err());
+    assert!(serde_json::from_str::<MeetingId>("\"hello\"").is_err());
+    assert!(serde_json::from_str::<MeetingId>("914047175").is_err());
+}
+
+#[test]
+fn every_message_is_translated() {
+    let errors = [
+        MeetingIdError::Empty,
+        MeetingIdError::NotFound,
+        MeetingIdError::Ambiguous(vec!["914047175".into(), "123456789".into()]),
+        MeetingIdError::WrongLength {
+            digits: "12345".into(),
+            len: 5,
+        },
+    ];
+    let mut seen = Vec::new();
+    for error in &errors {
+        let en = error.message(Lang::En);
+        let zh = error.message(Lang::ZhCn);
+        for text in [&en, &zh] {
+            assert!(!text.trim().is_empty(), "{error:?}");
+            assert!(!text.contains("meeting_id."), "missing key: {text}");
+            assert!(!text.contains("%{"), "unfilled placeholder: {text}");
+            assert!(!seen.contains(text), "repeated message: {text}");
+            seen.push(text.clone());
+        }
+        assert_ne!(en, zh, "{error:?}");
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{zh}"
+        );
+        assert!(!error.to_string().is_empty());
+    }
+    for lang in Lang::ALL {
+        let ambiguous = errors[2].message(lang);
+        assert!(ambiguous.contains("914047175") && ambiguous.contains("123456789"));
+        let wrong = errors[3].message(lang);
+        for part in ["5", "12345", "6", "20"] {
+            assert!(wrong.contains(part), "{wrong} lacks {part}");
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn parse_never_panics(text in any::<String>()) {
+        let _ = MeetingId::parse(&text);
+    }
+
+    #[test]
+    fn parse_never_panics_on_digit_soup(text in "[0-9 :/#j+\\-.年月日\n会议号ID密码a-f]{0,60}") {
+        let _ = MeetingId::parse(&text);
+    }
+
+    #[test]
+    fn digits_parse_to_themselves(digits in "[0-9]{6,20}") {
+        let id = MeetingId::parse(&digits).unwrap();
+        prop_assert_eq!(id.as_str(), digits.as_str());
+    }
+
+    #[test]
+    fn separators_are_ignored(
+        parts in proptest::collection::vec(("[0-9]", "[ \\-]{0,2}"), 6..=20),
+        lead in "[ \t\n]{0,2}",
+        trail in "[ \t\n]{0,2}",
+    ) {
+        let digits: String = parts.iter().map(|(digit, _)| digit.as_str()).collect();
+        let body: String = parts.iter().map(|(digit, sep)| format!("{digit}{sep}")).collect();
+        let text = format!("{lead}{body}{trail}");
+        let id = MeetingId::parse(&text).unwrap();
+        prop_assert_eq!(id.as_str(), digits.as_str());
+    }
+
+    #[test]
+    fn full_width_digits_parse(digits in "[0-9]{6,20}") {
+        let wide: String = digits
+            .chars()
+            .filter_map(|c| char::from_u32(u32::from(c) + 0xFEE0))
+            .collect();
+        let id = MeetingId::parse(&wide).unwrap();
+        prop_assert_eq!(id.as_str(), digits.as_str());
+    }
+
+    #[test]
+    fn display_and_grouped_round_trip(digits in "[0-9]{6,20}") {
+        let id = MeetingId::parse(&digits).unwrap();
+        prop_assert_eq!(MeetingId::parse(&id.to_string()).unwrap(), id.clone());
+        prop_assert_eq!(MeetingId::parse(&id.grouped()).unwrap(), id);
+    }
+}
