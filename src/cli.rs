@@ -334,11 +334,18 @@ async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
     let mut password = if args.password_stdin {
         Some(read_stdin_secret()?)
     } else {
-        std::env::var(ENV_MEETING_PASSWORD).ok().map(SecretString::from)
+        std::env::var(ENV_MEETING_PASSWORD)
+            .ok()
+            .map(SecretString::from)
     };
     let client = client(server, lang)?;
-    let session = match std::env::var(ENV_TOKEN).ok().filter(|t| !t.trim().is_empty()) {
-        Some(token) => Session::with_access_token(client, SecretString::from(token.trim().to_owned())),
+    let session = match std::env::var(ENV_TOKEN)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        Some(token) => {
+            Session::with_access_token(client, SecretString::from(token.trim().to_owned()))
+        }
         None => {
             let session = Session::new(client, keyring_store());
             match session.restore().await {
@@ -353,7 +360,9 @@ async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
     loop {
         let request = RandomRequest {
             meeting_id: meeting_id.clone(),
-            password: password.clone().unwrap_or_else(|| SecretString::from(String::new())),
+            password: password
+                .clone()
+                .unwrap_or_else(|| SecretString::from(String::new())),
             guest_waiting: args.guest_waiting,
         };
         match session.auth_random(&request).await {
@@ -361,7 +370,12 @@ async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
                 print_result(&meeting_id, &reply, args.json, lang);
                 return Ok(());
             }
-            Err(e) if e.kind == ErrorKind::PasswordRequired && interactive && !asked && password.is_none() => {
+            Err(e)
+                if e.kind == ErrorKind::PasswordRequired
+                    && interactive
+                    && !asked
+                    && password.is_none() =>
+            {
                 asked = true;
                 password = Some(prompt_secret(&tr!(lang, "cli.meeting_password_prompt"))?);
             }
@@ -403,19 +417,37 @@ fn print_result(meeting_id: &MeetingId, reply: &Reply<AuthRandom>, json: bool, l
         (lang.tr("cli.field.meeting_id"), meeting_id.grouped()),
         (
             lang.tr("cli.field.subject"),
-            auth.subject.clone().unwrap_or_else(|| lang.tr("cli.unknown")),
+            auth.subject
+                .clone()
+                .unwrap_or_else(|| lang.tr("cli.unknown")),
         ),
         (lang.tr("cli.field.mode"), mode),
         (lang.tr("cli.field.webinar"), yes_no(auth.webinar, lang)),
-        (lang.tr("cli.field.need_password"), yes_no(auth.need_password, lang)),
-        (lang.tr("cli.field.support_applets"), yes_no(auth.support_applets, lang)),
+        (
+            lang.tr("cli.field.need_password"),
+            yes_no(auth.need_password, lang),
+        ),
+        (
+            lang.tr("cli.field.support_applets"),
+            yes_no(auth.support_applets, lang),
+        ),
         (
             lang.tr("cli.field.request_id"),
-            reply.request_id.clone().unwrap_or_else(|| lang.tr("cli.unknown")),
+            reply
+                .request_id
+                .clone()
+                .unwrap_or_else(|| lang.tr("cli.unknown")),
         ),
-        (lang.tr("cli.field.random"), auth.random.expose_secret().to_owned()),
+        (
+            lang.tr("cli.field.random"),
+            auth.random.expose_secret().to_owned(),
+        ),
     ];
-    let width = rows.iter().map(|(label, _)| display_width(label)).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|(label, _)| display_width(label))
+        .max()
+        .unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for (label, value) in rows {
         let pad = " ".repeat(width - display_width(&label) + 2);
@@ -426,7 +458,13 @@ fn print_result(meeting_id: &MeetingId, reply: &Reply<AuthRandom>, json: bool, l
 /// Terminal columns of a label: CJK characters take two.
 fn display_width(text: &str) -> usize {
     text.chars()
-        .map(|c| if (c as u32) >= 0x1100 && !c.is_ascii() { 2 } else { 1 })
+        .map(|c| {
+            if (c as u32) >= 0x1100 && !c.is_ascii() {
+                2
+            } else {
+                1
+            }
+        })
         .sum()
 }
 
@@ -440,7 +478,10 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
             read_stdin_secret()?
         };
         if app_key.expose_secret().is_empty() {
-            return Err(Failure::usage("missing_app_key", lang.tr("cli.missing_app_key")));
+            return Err(Failure::usage(
+                "missing_app_key",
+                lang.tr("cli.missing_app_key"),
+            ));
         }
         Credentials::AppId(AppIdCredentials {
             app_id,
@@ -461,17 +502,28 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
                     .map_err(|e| Failure::usage("stdin", e.to_string()))?;
                 line.trim().to_owned()
             }
-            None => return Err(Failure::usage("missing_account", lang.tr("cli.missing_account"))),
+            None => {
+                return Err(Failure::usage(
+                    "missing_account",
+                    lang.tr("cli.missing_account"),
+                ));
+            }
         };
         if account.trim().is_empty() {
-            return Err(Failure::usage("missing_account", lang.tr("cli.missing_account")));
+            return Err(Failure::usage(
+                "missing_account",
+                lang.tr("cli.missing_account"),
+            ));
         }
         let password = if args.password_stdin {
             read_stdin_secret()?
         } else if interactive {
             prompt_secret(&tr!(lang, "cli.password_prompt"))?
         } else {
-            return Err(Failure::usage("missing_password", lang.tr("cli.missing_password")));
+            return Err(Failure::usage(
+                "missing_password",
+                lang.tr("cli.missing_password"),
+            ));
         };
         Credentials::Account { account, password }
     };
@@ -485,11 +537,22 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
         .map_err(|e| Failure::api(e, lang))?;
     let name = signed_in.user_name.unwrap_or(signed_in.account);
     if let Some(e) = store_error {
-        eprintln!("meetjoin: {}", tr!(lang, "cli.signed_in_not_saved", name = name));
+        eprintln!(
+            "meetjoin: {}",
+            tr!(lang, "cli.signed_in_not_saved", name = name)
+        );
         eprintln!("meetjoin: {}", e.message(lang));
         return Ok(EXIT_OTHER);
     }
-    eprintln!("{}", tr!(lang, "cli.signed_in", name = name, server = session.server()));
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "cli.signed_in",
+            name = name,
+            server = session.server()
+        )
+    );
     Ok(EXIT_OK)
 }
 
@@ -509,7 +572,14 @@ async fn logout(args: ServerArg, lang: Lang) -> Result<u8, Failure> {
         return Err(Failure::store(&e, lang));
     }
     if let Some(e) = outcome.server_error {
-        eprintln!("meetjoin: {}", tr!(lang, "cli.signed_out_server_failed", reason = e.message(lang)));
+        eprintln!(
+            "meetjoin: {}",
+            tr!(
+                lang,
+                "cli.signed_out_server_failed",
+                reason = e.message(lang)
+            )
+        );
     }
     eprintln!("{}", tr!(lang, "cli.signed_out", server = session.server()));
     Ok(EXIT_OK)
@@ -525,7 +595,15 @@ async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
     let sandbox = match Sandbox::start(config).await {
         Ok(sandbox) => sandbox,
         Err(e) => {
-            eprintln!("meetjoin: {}", tr!(lang, "cli.sandbox_bind_failed", port = args.port, reason = e));
+            eprintln!(
+                "meetjoin: {}",
+                tr!(
+                    lang,
+                    "cli.sandbox_bind_failed",
+                    port = args.port,
+                    reason = e
+                )
+            );
             return EXIT_OTHER;
         }
     };

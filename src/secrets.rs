@@ -84,7 +84,10 @@ impl SecretRecord {
             expires_at: session.tokens.expires_at,
             refresh_expires_at: session.tokens.refresh_expires_at,
             user_name: session.tokens.user_name.clone(),
-            app_key: session.app_key.as_ref().map(|k| k.expose_secret().to_owned()),
+            app_key: session
+                .app_key
+                .as_ref()
+                .map(|k| k.expose_secret().to_owned()),
         }
     }
 
@@ -245,7 +248,8 @@ impl TokenStore for KeyringStore {
         let Some(secret) = self.read(&KeyringStore::token_user(server, &account))? else {
             return Ok(None);
         };
-        let record: SecretRecord = serde_json::from_str(&secret).map_err(|_| StoreError::Corrupt)?;
+        let record: SecretRecord =
+            serde_json::from_str(&secret).map_err(|_| StoreError::Corrupt)?;
         Ok(Some(record.into_session()))
     }
 

@@ -163,7 +163,10 @@ mod tests {
     fn parses_names_and_urls() {
         assert_eq!(Server::parse("cn"), Ok(Server::Cn));
         assert_eq!(Server::parse(" INTL "), Ok(Server::Intl));
-        assert_eq!(Server::parse("https://api.meeting.huaweicloud.com/"), Ok(Server::Cn));
+        assert_eq!(
+            Server::parse("https://api.meeting.huaweicloud.com/"),
+            Ok(Server::Cn)
+        );
         assert_eq!(
             Server::parse("https://meet.example.com/base/").map(|s| s.base()),
             Ok("https://meet.example.com/base".to_owned())
@@ -179,11 +182,29 @@ mod tests {
     #[test]
     fn refuses_insecure_or_odd_urls() {
         assert_eq!(Server::parse(""), Err(ServerError::Empty));
-        assert_eq!(Server::parse("http://example.com"), Err(ServerError::InsecureHttp));
-        assert_eq!(Server::parse("http://10.0.0.1"), Err(ServerError::InsecureHttp));
-        assert_eq!(Server::parse("ftp://example.com"), Err(ServerError::Scheme("ftp".into())));
-        assert_eq!(Server::parse("https://u:p@example.com"), Err(ServerError::Extras));
-        assert_eq!(Server::parse("https://example.com/?a=1"), Err(ServerError::Extras));
-        assert!(matches!(Server::parse("not a url"), Err(ServerError::NotAUrl(_))));
+        assert_eq!(
+            Server::parse("http://example.com"),
+            Err(ServerError::InsecureHttp)
+        );
+        assert_eq!(
+            Server::parse("http://10.0.0.1"),
+            Err(ServerError::InsecureHttp)
+        );
+        assert_eq!(
+            Server::parse("ftp://example.com"),
+            Err(ServerError::Scheme("ftp".into()))
+        );
+        assert_eq!(
+            Server::parse("https://u:p@example.com"),
+            Err(ServerError::Extras)
+        );
+        assert_eq!(
+            Server::parse("https://example.com/?a=1"),
+            Err(ServerError::Extras)
+        );
+        assert!(matches!(
+            Server::parse("not a url"),
+            Err(ServerError::NotAUrl(_))
+        ));
     }
 }

@@ -213,27 +213,44 @@ impl Session {
 
     /// Asks for a meeting's auth random: refreshes a token about to expire, and on a rejected
     /// token refreshes or signs in again once and retries once. Never retries a meeting refusal.
-    pub async fn auth_random(&self, request: &RandomRequest) -> Result<Reply<AuthRandom>, ApiError> {
+    pub async fn auth_random(
+        &self,
+        request: &RandomRequest,
+    ) -> Result<Reply<AuthRandom>, ApiError> {
         let mut state = self.state.lock().await;
         self.ensure_loaded(&mut state).await;
         let Some(current) = state.current.clone() else {
             return Err(ApiError::new(ErrorKind::NotSignedIn));
         };
-        let mut renewed = false;
-        if current.tokens.expires_within(now_unix(), REFRESH_MARGIN_SECS) {
-            match self.renew(&mut state).await {
-                Ok(()) => renewed = true,
-                Err(e) if e.kind.is_transport_problem() => return Err(e),
-                Err(_) if !current.tokens.expires_within(now_unix(), 0) => {}
-                Err(_) => return Err(self.forget_rejected(&mut state).await),
+        // At most one renewal per call: before it, when the token is about to expire, or
+        // after the server rejects the token. Never a loop.
+        let mut renewal_tried = false;
+        if current
+            .tokens
+            .expires_within(now_unix(), REFRESH_MARGIN_SECS)
+        {
+            renewal_tried = true;
+            if let Err(e) = self.renew(&mut state).await {
+                let still_valid = !current.tokens.expires_within(now_unix(), 0);
+                if !still_valid {
+                    return Err(if e.kind.is_transport_problem() {
+                        e
+                    } else {
+                        self.forget_rejected(&mut state).await
+                    });
+                }
+                // The token still has a little time: use it as it is.
             }
         }
-        let tokens = match &state.current {
-            Some(current) => current.tokens.clone(),
-            None => return Err(ApiError::new(ErrorKind::NotSignedIn)),
+        let Some(access) = state.current.as_ref().map(|c| c.tokens.access.clone()) else {
+            return Err(ApiError::new(ErrorKind::NotSignedIn));
         };
-        match self.client.auth_random(&tokens.access, request).await {
-            Err(e) if e.kind == ErrorKind::NotSignedIn && !renewed => {
+        match self.client.auth_random(&access, request).await {
+            Err(e) if e.kind == ErrorKind::NotSignedIn => {
+                if renewal_tried {
+                    self.forget_rejected(&mut state).await;
+                    return Err(e);
+                }
                 match self.renew(&mut state).await {
                     Ok(()) => {}
                     Err(renew_error) if renew_error.kind.is_transport_problem() => {
@@ -244,10 +261,9 @@ impl Session {
                         return Err(e);
                     }
                 }
-                let Some(current) = &state.current else {
+                let Some(access) = state.current.as_ref().map(|c| c.tokens.access.clone()) else {
                     return Err(e);
                 };
-                let access = current.tokens.access.clone();
                 self.client.auth_random(&access, request).await
             }
             other => other,
@@ -273,8 +289,14 @@ impl Session {
                 Err(_) => {}
             }
         }
-        if let (SignInMethod::AppId { app_id, user_id, corp_id }, Some(app_key)) =
-            (&current.method, &current.app_key)
+        if let (
+            SignInMethod::AppId {
+                app_id,
+                user_id,
+                corp_id,
+            },
+            Some(app_key),
+        ) = (&current.method, &current.app_key)
         {
             let credentials = AppIdCredentials {
                 app_id: app_id.clone(),
@@ -324,7 +346,11 @@ impl Session {
     }
 
     /// Saves (or with `None` deletes) the session in the store; a failure leaves it in memory.
-    async fn persist(&self, state: &mut State, session: Option<StoredSession>) -> Option<StoreError> {
+    async fn persist(
+        &self,
+        state: &mut State,
+        session: Option<StoredSession>,
+    ) -> Option<StoreError> {
         let Some(store) = self.store.clone() else {
             state.memory_only = true;
             return None;

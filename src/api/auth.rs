@@ -161,7 +161,8 @@ impl TokenBody {
             .access_token
             .filter(|t| !t.trim().is_empty())
             .ok_or_else(|| {
-                ApiError::new(ErrorKind::UnreadableReply).with_detail("no access token in the reply")
+                ApiError::new(ErrorKind::UnreadableReply)
+                    .with_detail("no access token in the reply")
             })?;
         let expires_at = self
             .expire_time
@@ -277,10 +278,10 @@ impl Client {
 
     /// Exchanges a refresh token for new tokens.
     pub async fn refresh(&self, refresh_token: &SecretString) -> Result<Reply<Tokens>, ApiError> {
-        let http = self
-            .http
-            .put(self.url(TOKEN_PATH))
-            .header("X-Access-Token", secret_header(refresh_token.expose_secret())?);
+        let http = self.http.put(self.url(TOKEN_PATH)).header(
+            "X-Access-Token",
+            secret_header(refresh_token.expose_secret())?,
+        );
         self.token_call(http).await
     }
 
@@ -299,10 +300,10 @@ impl Client {
 
     /// Ends an access token on the server.
     pub async fn sign_out(&self, access_token: &SecretString) -> Result<Reply<()>, ApiError> {
-        let http = self
-            .http
-            .delete(self.url(TOKEN_PATH))
-            .header("X-Access-Token", secret_header(access_token.expose_secret())?);
+        let http = self.http.delete(self.url(TOKEN_PATH)).header(
+            "X-Access-Token",
+            secret_header(access_token.expose_secret())?,
+        );
         let raw = self.send_raw(http).await?;
         Ok(Reply {
             value: (),
@@ -311,13 +312,8 @@ impl Client {
     }
 
     async fn token_call(&self, http: reqwest::RequestBuilder) -> Result<Reply<Tokens>, ApiError> {
-        let reply: Reply<TokenBody> = self.send(http).await?;
-        let request_id = reply.request_id;
-        let value = reply
-            .value
-            .into_tokens(now_unix())
-            .map_err(|e| e.with_request_id(request_id.clone()))?;
-        Ok(Reply { value, request_id })
+        self.send_with(http, |body: TokenBody| body.into_tokens(now_unix()))
+            .await
     }
 }
 

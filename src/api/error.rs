@@ -245,7 +245,11 @@ impl ApiError {
         let mut text = self.kind.message(lang);
         if let Some(wait) = self.retry_after {
             text.push(' ');
-            text.push_str(&crate::tr!(lang, "error.retry_after", seconds = wait.as_secs().max(1)));
+            text.push_str(&crate::tr!(
+                lang,
+                "error.retry_after",
+                seconds = wait.as_secs().max(1)
+            ));
         }
         text
     }
@@ -303,11 +307,26 @@ mod tests {
 
     #[test]
     fn codes_classify() {
-        assert_eq!(ErrorKind::from_code("MMC.111072065"), Some(ErrorKind::WrongIdOrPassword));
-        assert_eq!(ErrorKind::from_code("USG.000000004"), Some(ErrorKind::NotSignedIn));
-        assert_eq!(ErrorKind::from_code("MMC.111071052"), Some(ErrorKind::Locked));
-        assert_eq!(ErrorKind::from_code("MMC.100000429"), Some(ErrorKind::RateLimited));
-        assert_eq!(ErrorKind::from_code("APIG.0308"), Some(ErrorKind::RateLimited));
+        assert_eq!(
+            ErrorKind::from_code("MMC.111072065"),
+            Some(ErrorKind::WrongIdOrPassword)
+        );
+        assert_eq!(
+            ErrorKind::from_code("USG.000000004"),
+            Some(ErrorKind::NotSignedIn)
+        );
+        assert_eq!(
+            ErrorKind::from_code("MMC.111071052"),
+            Some(ErrorKind::Locked)
+        );
+        assert_eq!(
+            ErrorKind::from_code("MMC.100000429"),
+            Some(ErrorKind::RateLimited)
+        );
+        assert_eq!(
+            ErrorKind::from_code("APIG.0308"),
+            Some(ErrorKind::RateLimited)
+        );
         assert_eq!(ErrorKind::from_code("MMC.999"), None);
     }
 

@@ -95,21 +95,27 @@ impl Client {
         format!("{}{}", self.server.base(), path)
     }
 
-    /// Sends a request and decodes a JSON reply of type `T` (or an empty reply as `()`-like `T`).
-    async fn send<T: DeserializeOwned>(
+    /// Sends a request, decodes a JSON reply of type `B` and converts it with `convert`;
+    /// a failure to decode or convert keeps the reply's status and request id.
+    async fn send_with<B: DeserializeOwned, T>(
         &self,
         request: reqwest::RequestBuilder,
+        convert: impl FnOnce(B) -> Result<T, ApiError>,
     ) -> Result<Reply<T>, ApiError> {
         let raw = self.send_raw(request).await?;
-        let value = serde_json::from_slice(&raw.body).map_err(|e| {
-            ApiError::new(ErrorKind::UnreadableReply)
-                .with_detail(json_error_detail(&e))
-                .with_request_id(raw.request_id.clone())
-        })?;
-        Ok(Reply {
-            value,
-            request_id: raw.request_id,
-        })
+        let decoded = serde_json::from_slice(&raw.body).map_err(|e| {
+            ApiError::new(ErrorKind::UnreadableReply).with_detail(json_error_detail(&e))
+        });
+        match decoded.and_then(convert) {
+            Ok(value) => Ok(Reply {
+                value,
+                request_id: raw.request_id,
+            }),
+            Err(e) => Err(ApiError {
+                http_status: e.http_status.or(Some(raw.status)),
+                ..e.with_request_id(raw.request_id)
+            }),
+        }
     }
 
     /// Sends a request; returns the body of a 2xx reply, or the classified error.
@@ -122,9 +128,9 @@ impl Client {
             .map_err(|e| transport_error(e).with_request_id(Some(sent_id.clone())))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let request_id = header_text(&headers, "x-request-id")
-            .or_else(|| header_text(&headers, "requestid"))
-            .or(Some(sent_id));
+        let header_id =
+            header_text(&headers, "x-request-id").or_else(|| header_text(&headers, "requestid"));
+        let request_id = header_id.clone().or_else(|| Some(sent_id.clone()));
         if response.status().is_redirection() {
             let target = header_text(&headers, "location")
                 .and_then(|l| url::Url::parse(&l).ok())
@@ -142,14 +148,21 @@ impl Client {
             ..e.with_request_id(request_id.clone())
         })?;
         if (200..300).contains(&status) {
-            return Ok(RawReply { body, request_id });
+            return Ok(RawReply {
+                status,
+                body,
+                request_id,
+            });
         }
-        Err(classify_failure(status, &headers, &body, request_id))
+        Err(classify_failure(
+            status, &headers, &body, header_id, sent_id,
+        ))
     }
 }
 
-/// A 2xx reply's body.
+/// A 2xx reply's status and body.
 struct RawReply {
+    status: u16,
     body: Vec<u8>,
     request_id: Option<String>,
 }
@@ -188,7 +201,8 @@ fn classify_failure(
     status: u16,
     headers: &HeaderMap,
     body: &[u8],
-    request_id: Option<String>,
+    header_id: Option<String>,
+    sent_id: String,
 ) -> ApiError {
     let retry_after = header_text(headers, RETRY_AFTER.as_str())
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -224,7 +238,7 @@ fn classify_failure(
         http_status: Some(status),
         code,
         service_message: message,
-        request_id: request_id.or(body_request_id),
+        request_id: header_id.or(body_request_id).or(Some(sent_id)),
         retry_after,
         detail,
     }
@@ -235,12 +249,30 @@ fn transport_error(e: reqwest::Error) -> ApiError {
     let e = e.without_url();
     let kind = if e.is_timeout() {
         ErrorKind::Timeout
-    } else if e.is_connect() || e.is_request() {
+    } else if e.is_connect() {
+        ErrorKind::Network
+    } else if is_http_parse_error(&e) {
+        ErrorKind::UnreadableReply
+    } else if e.is_request() {
         ErrorKind::Network
     } else {
         ErrorKind::UnreadableReply
     };
     ApiError::new(kind).with_detail(error_chain(&e))
+}
+
+/// True when the peer answered, but not in HTTP (a banner, a bad status line, huge headers).
+fn is_http_parse_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        if let Some(hyper_error) = err.downcast_ref::<hyper::Error>() {
+            return hyper_error.is_parse()
+                || hyper_error.is_parse_status()
+                || hyper_error.is_parse_too_large();
+        }
+        current = err.source();
+    }
+    false
 }
 
 /// The error and its sources on one line, without the URL (which may name the host only).
@@ -279,7 +311,9 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
 /// Keeps text from a server printable: no control or bidi-override characters, bounded length.
 pub(crate) fn clean_text(text: &str, max_chars: usize) -> String {
     text.chars()
-        .filter(|c| !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
         .take(max_chars)
         .collect::<String>()
         .trim()
@@ -289,7 +323,8 @@ pub(crate) fn clean_text(text: &str, max_chars: usize) -> String {
 /// A header value holding a secret: never printed by reqwest's Debug.
 pub(crate) fn secret_header(value: &str) -> Result<HeaderValue, ApiError> {
     let mut header = HeaderValue::from_bytes(value.as_bytes()).map_err(|_| {
-        ApiError::new(ErrorKind::Other).with_detail("a credential contains characters that cannot be sent")
+        ApiError::new(ErrorKind::Other)
+            .with_detail("a credential contains characters that cannot be sent")
     })?;
     header.set_sensitive(true);
     Ok(header)

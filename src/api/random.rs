@@ -140,7 +140,9 @@ impl TryFrom<RandomBody> for AuthRandom {
         let random = body.random.unwrap_or_default();
         let random = random.trim();
         if random.is_empty() {
-            return Err(ApiError::new(ErrorKind::UnreadableReply).with_detail("no random in the reply"));
+            return Err(
+                ApiError::new(ErrorKind::UnreadableReply).with_detail("no random in the reply")
+            );
         }
         if random.len() > 64 || !random.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(ApiError::new(ErrorKind::UnreadableReply)
@@ -169,14 +171,20 @@ impl Client {
             .get(self.url(PATH))
             .query(&[
                 ("conf_id", request.meeting_id.as_str()),
-                ("guest_waiting", if request.guest_waiting { "1" } else { "0" }),
+                (
+                    "guest_waiting",
+                    if request.guest_waiting { "1" } else { "0" },
+                ),
             ])
-            .header("X-Access-Token", secret_header(access_token.expose_secret())?)
-            .header("X-Password", secret_header(request.password.expose_secret())?);
-        let reply: Reply<RandomBody> = self.send(http).await?;
-        let request_id = reply.request_id;
-        let value = AuthRandom::try_from(reply.value)
-            .map_err(|e| e.with_request_id(request_id.clone()))?;
-        Ok(Reply { value, request_id })
+            .header(
+                "X-Access-Token",
+                secret_header(access_token.expose_secret())?,
+            )
+            .header(
+                "X-Password",
+                secret_header(request.password.expose_secret())?,
+            );
+        self.send_with(http, |body: RandomBody| AuthRandom::try_from(body))
+            .await
     }
 }

@@ -1,0 +1,485 @@
+//! The `meetjoin` binary end to end against the sandbox: output, JSON shapes and exit codes.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{TestSandbox, meetjoin, stderr, stdout};
+use meetjoin::sandbox::SandboxConfig;
+use serde_json::Value;
+
+fn json(output: &std::process::Output) -> Value {
+    serde_json::from_str(stdout(output).trim())
+        .unwrap_or_else(|e| panic!("stdout is one JSON object ({e}): {}", stdout(output)))
+}
+
+/// Runs `check` against `sandbox` with a valid token.
+fn check(
+    sandbox: &TestSandbox,
+    token: &str,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> std::process::Output {
+    let url = sandbox.url();
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    meetjoin(
+        &all,
+        &[("MEETJOIN_SERVER", &url), ("MEETJOIN_TOKEN", token)],
+        stdin,
+    )
+}
+
+#[test]
+fn human_output_is_aligned_with_the_random_last() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let out = check(&sandbox, &token, &["914047175"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("Meeting ID") && lines[0].ends_with("914 047 175"),
+        "{text}"
+    );
+    assert!(text.contains("zhang的会议"), "{text}");
+    assert!(text.contains("MMR (RTC)"), "{text}");
+    let last = lines.last().expect("lines");
+    assert!(last.starts_with("Auth random"), "{text}");
+    let random = last.split_whitespace().last().expect("random");
+    assert_eq!(random.len(), 15);
+    assert!(random.chars().all(|c| c.is_ascii_digit()));
+    let columns: Vec<usize> = lines
+        .iter()
+        .map(|l| {
+            let (_, value) = l.split_once("  ").expect("two columns");
+            l.len() - value.trim_start().len()
+        })
+        .collect();
+    assert!(
+        columns.windows(2).all(|w| w[0] == w[1]),
+        "values aligned: {text}"
+    );
+}
+
+#[test]
+fn chinese_locale_prints_chinese_labels() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let url = sandbox.url();
+    let out = meetjoin(
+        &["check", "914047175"],
+        &[
+            ("MEETJOIN_SERVER", &url),
+            ("MEETJOIN_TOKEN", &token),
+            ("LANG", "zh_CN.UTF-8"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.contains("会议主题") && text.contains("鉴权随机数"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_success_has_the_documented_keys() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let out = check(
+        &sandbox,
+        &token,
+        &["会议ID：914 047 175\n时间：10:00-11:00", "--json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let value = json(&out);
+    let object = value.as_object().expect("object");
+    let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "conf_mode",
+            "meeting_id",
+            "mode",
+            "need_password",
+            "random",
+            "request_id",
+            "subject",
+            "support_applets",
+            "webinar"
+        ]
+    );
+    assert_eq!(value["meeting_id"], "914047175");
+    assert_eq!(value["subject"], "zhang的会议");
+    assert_eq!(value["conf_mode"], "RTC");
+    assert_eq!(value["mode"], "MMR");
+    assert_eq!(value["webinar"], false);
+    assert_eq!(value["need_password"], false);
+    assert_eq!(value["support_applets"], true);
+    assert_eq!(value["random"].as_str().map(str::len), Some(15));
+    assert!(
+        value["request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
+}
+
+#[test]
+fn mcu_webinar_and_waiting_room() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let out = check(
+        &sandbox,
+        &token,
+        &["987 654 321", "--json", "--password-stdin"],
+        Some("123456\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["mode"], "MCU");
+    assert_eq!(json(&out)["subject"], "季度评审会");
+
+    let out = check(
+        &sandbox,
+        &token,
+        &["900000001", "--json", "--password-stdin"],
+        Some("246810"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["webinar"], true);
+
+    let out = check(&sandbox, &token, &["900000002", "--json"], None);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(json(&out)["error"]["kind"], "not_started");
+    assert_eq!(json(&out)["error"]["code"], "MMC.111071058");
+    let out = check(
+        &sandbox,
+        &token,
+        &["900000002", "--json", "--guest-waiting"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["subject"], "等待主持人");
+}
+
+#[test]
+fn password_from_the_environment() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let url = sandbox.url();
+    let out = meetjoin(
+        &["check", "987654321", "--json"],
+        &[
+            ("MEETJOIN_SERVER", &url),
+            ("MEETJOIN_TOKEN", &token),
+            ("MEETJOIN_MEETING_PASSWORD", "123456"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn meeting_refusals_exit_4_with_the_error_object() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let cases: [(&[&str], Option<&str>, &str, &str); 4] = [
+        (
+            &["900000001", "--json", "--password-stdin"],
+            Some("000000\n"),
+            "wrong_id_or_password",
+            "MMC.111072065",
+        ),
+        (
+            &["900000001", "--json"],
+            None,
+            "password_required",
+            "MMC.111070009",
+        ),
+        (
+            &["123456789", "--json"],
+            None,
+            "wrong_id_or_password",
+            "MMC.111072065",
+        ),
+        (&["900000003", "--json"], None, "ended", "MMC.111072006"),
+    ];
+    for (args, stdin, kind, code) in cases {
+        let out = check(&sandbox, &token, args, stdin);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", stderr(&out));
+        let value = json(&out);
+        let error = value["error"].as_object().expect("error object");
+        let mut keys: Vec<&str> = error.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            ["code", "http_status", "kind", "message", "request_id"]
+        );
+        assert_eq!(value["error"]["kind"], kind, "{args:?}");
+        assert_eq!(value["error"]["code"], code, "{args:?}");
+        assert_eq!(value["error"]["http_status"], 400);
+        let message = value["error"]["message"].as_str().expect("message");
+        assert!(stderr(&out).contains(message), "message also on stderr");
+        assert!(
+            !stdout(&out).contains("000000") && !stderr(&out).contains("000000"),
+            "password never echoed"
+        );
+    }
+}
+
+#[test]
+fn lockout_after_five_wrong_passwords() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    for attempt in 1..=5 {
+        let out = check(
+            &sandbox,
+            &token,
+            &["987654321", "--json", "--password-stdin"],
+            Some("111111"),
+        );
+        assert_eq!(out.status.code(), Some(4), "attempt {attempt}");
+        assert_eq!(
+            json(&out)["error"]["kind"],
+            "wrong_id_or_password",
+            "attempt {attempt}"
+        );
+    }
+    let out = check(
+        &sandbox,
+        &token,
+        &["987654321", "--json", "--password-stdin"],
+        Some("123456"),
+    );
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(json(&out)["error"]["kind"], "locked");
+    assert_eq!(json(&out)["error"]["code"], "MMC.111071052");
+    assert!(
+        stderr(&out).contains("Try again in"),
+        "says when: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let out = check(&sandbox, &token, &["12", "--json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["error"]["kind"], "invalid_meeting_id");
+    assert_eq!(json(&out)["error"]["http_status"], Value::Null);
+
+    let out = check(&sandbox, &token, &["hello there"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("meeting ID"), "{}", stderr(&out));
+
+    let out = meetjoin(&["check"], &[], None);
+    assert_eq!(out.status.code(), Some(2), "missing argument");
+    let out = meetjoin(&["check", "914047175", "--password", "x"], &[], None);
+    assert_eq!(out.status.code(), Some(2), "no password flag exists");
+    let out = meetjoin(
+        &["check", "914047175", "--server", "http://example.com"],
+        &[("MEETJOIN_TOKEN", "t")],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("http://"), "{}", stderr(&out));
+}
+
+#[test]
+fn rejected_token_exits_3() {
+    let sandbox = TestSandbox::default_config();
+    let out = check(&sandbox, "not-a-token", &["914047175", "--json"], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(json(&out)["error"]["kind"], "not_signed_in");
+    assert_eq!(json(&out)["error"]["http_status"], 401);
+    assert_eq!(json(&out)["error"]["code"], "USG.000000004");
+    assert_eq!(
+        sandbox.sandbox.stats().random_calls,
+        1,
+        "a bare token is not retried"
+    );
+}
+
+#[test]
+fn sign_in_refused_exits_3() {
+    let sandbox = TestSandbox::default_config();
+    let url = sandbox.url();
+    let out = meetjoin(
+        &[
+            "login",
+            "--account",
+            "demo@meetjoin.test",
+            "--password-stdin",
+            "--server",
+            &url,
+        ],
+        &[("MEETJOIN_KEYRING_SERVICE", "meetjoin-test-refused")],
+        Some("wrong-password\n"),
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("account or password is wrong"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("wrong-password"));
+}
+
+#[test]
+fn login_without_a_password_source_is_a_usage_error() {
+    let out = meetjoin(
+        &[
+            "login",
+            "--account",
+            "a@b.c",
+            "--server",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--password-stdin"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn network_and_rate_limit_exit_5() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let out = meetjoin(
+        &[
+            "check",
+            "914047175",
+            "--json",
+            "--server",
+            &format!("http://127.0.0.1:{port}"),
+        ],
+        &[("MEETJOIN_TOKEN", "t")],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(json(&out)["error"]["kind"], "network");
+
+    let sandbox = TestSandbox::start(SandboxConfig {
+        rate_limit_per_minute: 2,
+        ..SandboxConfig::default()
+    });
+    let token = sandbox.demo_token();
+    for _ in 0..2 {
+        assert_eq!(
+            check(&sandbox, &token, &["914047175"], None).status.code(),
+            Some(0)
+        );
+    }
+    let out = check(&sandbox, &token, &["914047175", "--json"], None);
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(json(&out)["error"]["kind"], "rate_limited");
+    assert_eq!(json(&out)["error"]["http_status"], 429);
+}
+
+#[test]
+fn keyring_unreachable_is_explained() {
+    // No Secret Service at this address: the keyring cannot be reached.
+    let env = [
+        (
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/meetjoin-test-bus",
+        ),
+        ("MEETJOIN_SERVER", "http://127.0.0.1:9"),
+    ];
+    let out = meetjoin(&["check", "914047175", "--json"], &env, None);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(json(&out)["error"]["kind"], "keyring_unavailable");
+    assert!(stderr(&out).contains("keyring"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("MEETJOIN_TOKEN"), "{}", stderr(&out));
+
+    let sandbox = TestSandbox::default_config();
+    let url = sandbox.url();
+    let out = meetjoin(
+        &[
+            "login",
+            "--account",
+            "demo@meetjoin.test",
+            "--password-stdin",
+            "--server",
+            &url,
+        ],
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/meetjoin-test-bus",
+        )],
+        Some("Sandbox-2026\n"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "signed in but not kept: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("could not be kept"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("memory only"), "{}", stderr(&out));
+}
+
+#[test]
+fn sandbox_command_serves_on_loopback() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_meetjoin"))
+        .args(["sandbox", "--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sandbox runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("url line");
+    let url = line.trim().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let out = meetjoin(
+        &["check", "914047175", "--json", "--server", &url],
+        &[("MEETJOIN_TOKEN", "nope")],
+        None,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the sandbox answered 401: {}",
+        stderr(&out)
+    );
+    assert_eq!(json(&out)["error"]["code"], "USG.000000004");
+}
+
+#[test]
+fn token_ttl_expires_tokens() {
+    let sandbox = TestSandbox::start(SandboxConfig {
+        token_ttl: Duration::from_secs(1),
+        ..SandboxConfig::default()
+    });
+    let token = sandbox.demo_token();
+    assert_eq!(
+        check(&sandbox, &token, &["914047175"], None).status.code(),
+        Some(0)
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    let out = check(&sandbox, &token, &["914047175", "--json"], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(json(&out)["error"]["kind"], "not_signed_in");
+}

@@ -1,0 +1,112 @@
+//! Shared helpers of the integration tests: an in-process sandbox, a demo token, the binary.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use meetjoin::api::Client;
+use meetjoin::sandbox::{DEMO_ACCOUNT, DEMO_PASSWORD, Sandbox, SandboxConfig};
+use meetjoin::server::Server;
+use secrecy::{ExposeSecret, SecretString};
+
+/// A sandbox running on its own runtime for as long as this value lives.
+pub struct TestSandbox {
+    pub runtime: tokio::runtime::Runtime,
+    pub sandbox: Sandbox,
+}
+
+impl TestSandbox {
+    /// Starts a sandbox with `config` on 127.0.0.1 and a free port.
+    pub fn start(config: SandboxConfig) -> TestSandbox {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sandbox = runtime
+            .block_on(Sandbox::start(SandboxConfig { port: 0, ..config }))
+            .expect("sandbox starts");
+        TestSandbox { runtime, sandbox }
+    }
+
+    /// Starts a sandbox with the default settings.
+    pub fn default_config() -> TestSandbox {
+        TestSandbox::start(SandboxConfig::default())
+    }
+
+    /// The sandbox's base URL.
+    pub fn url(&self) -> String {
+        self.sandbox.url()
+    }
+
+    /// Signs the demo account in and returns its access token.
+    pub fn demo_token(&self) -> String {
+        let client =
+            Client::new(Server::parse(&self.url()).expect("loopback url")).expect("client");
+        let reply = self
+            .runtime
+            .block_on(
+                client.sign_in_account(DEMO_ACCOUNT, &SecretString::from(DEMO_PASSWORD.to_owned())),
+            )
+            .expect("demo sign-in");
+        reply.value.access.expose_secret().to_owned()
+    }
+}
+
+/// Runs the meetjoin binary with `args`, a clean environment plus `env`, and `stdin` piped in.
+pub fn meetjoin(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_meetjoin"));
+    command.args(args).env_clear();
+    for var in [
+        "PATH",
+        "HOME",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "XDG_RUNTIME_DIR",
+        "XDG_DATA_HOME",
+    ] {
+        if let Ok(value) = std::env::var(var) {
+            command.env(var, value);
+        }
+    }
+    command.env("LANG", "en_US.UTF-8");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("meetjoin runs");
+    if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
+        pipe.write_all(text.as_bytes()).expect("stdin");
+    }
+    child.wait_with_output().expect("meetjoin exits")
+}
+
+/// True when the real Secret Service is set up (by scripts/test.sh). Under CI=true its absence
+/// fails the test instead of skipping it.
+pub fn real_keyring_or_skip(test: &str) -> bool {
+    if std::env::var_os("MEETJOIN_TEST_KEYRING").is_some() {
+        return true;
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{test}: CI requires the real keyring; run the tests through scripts/test.sh");
+    }
+    eprintln!("{test}: skipped: no Secret Service set up (run scripts/test.sh)");
+    false
+}
+
+/// A keyring service name no other test or user entry shares.
+pub fn unique_service(test: &str) -> String {
+    format!("meetjoin-test-{}-{test}", std::process::id())
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

@@ -1,0 +1,726 @@
+//! `meetjoin::session::Session` with a `MemoryStore` (and a broken store) against the sandbox,
+//! over real loopback TCP. The sandbox's request counters prove how many calls were made.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use meetjoin::api::{AppIdCredentials, Client, ErrorKind, RandomRequest, Tokens};
+use meetjoin::sandbox::{
+    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, Sandbox, SandboxConfig, SandboxStats,
+};
+use meetjoin::secrets::{MemoryStore, SignInMethod, StoreError, StoredSession, TokenStore};
+use meetjoin::session::{Credentials, Session};
+use meetjoin::{MeetingId, Server};
+use secrecy::{ExposeSecret, SecretString};
+
+const OPEN_MEETING: &str = "914047175";
+const LOCKING_MEETING: &str = "987654321";
+
+fn secret(text: &str) -> SecretString {
+    SecretString::from(text.to_owned())
+}
+
+fn open_meeting() -> RandomRequest {
+    RandomRequest {
+        meeting_id: MeetingId::parse(OPEN_MEETING).expect("id"),
+        password: secret(""),
+        guest_waiting: false,
+    }
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
+}
+
+fn account() -> Credentials {
+    Credentials::Account {
+        account: DEMO_ACCOUNT.to_owned(),
+        password: secret(DEMO_PASSWORD),
+    }
+}
+
+fn app_credentials(user_id: Option<&str>) -> AppIdCredentials {
+    AppIdCredentials {
+        app_id: DEMO_APP_ID.to_owned(),
+        app_key: secret(DEMO_APP_KEY),
+        user_id: user_id.map(str::to_owned),
+        corp_id: None,
+    }
+}
+
+struct Fixture {
+    sandbox: Sandbox,
+    server: Server,
+    client: Client,
+    store: Arc<MemoryStore>,
+}
+
+impl Fixture {
+    async fn start(config: SandboxConfig) -> Fixture {
+        let sandbox = Sandbox::start(SandboxConfig { port: 0, ..config })
+            .await
+            .expect("sandbox starts");
+        let server = Server::parse(&sandbox.url()).expect("sandbox url");
+        let client = Client::new(server.clone()).expect("client");
+        Fixture {
+            sandbox,
+            server,
+            client,
+            store: Arc::new(MemoryStore::new()),
+        }
+    }
+
+    async fn default() -> Fixture {
+        Fixture::start(SandboxConfig::default()).await
+    }
+
+    /// A new session on the shared memory store.
+    fn session(&self) -> Session {
+        let store: Arc<dyn TokenStore> = self.store.clone();
+        Session::new(self.client.clone(), store)
+    }
+
+    fn stats(&self) -> SandboxStats {
+        self.sandbox.stats()
+    }
+
+    /// What the store holds for the sandbox.
+    fn stored(&self) -> Option<StoredSession> {
+        self.store.load(&self.server).expect("memory store loads")
+    }
+}
+
+/// A store whose every call fails, like a machine without a Secret Service.
+#[derive(Default)]
+struct BrokenStore {
+    calls: AtomicUsize,
+}
+
+impl BrokenStore {
+    fn error() -> StoreError {
+        StoreError::Unavailable("no Secret Service on the bus".to_owned())
+    }
+}
+
+impl TokenStore for BrokenStore {
+    fn load(&self, _server: &Server) -> Result<Option<StoredSession>, StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Err(BrokenStore::error())
+    }
+
+    fn save(&self, _server: &Server, _session: &StoredSession) -> Result<(), StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Err(BrokenStore::error())
+    }
+
+    fn delete(&self, _server: &Server) -> Result<(), StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Err(BrokenStore::error())
+    }
+
+    fn is_memory_only(&self) -> bool {
+        false
+    }
+}
+
+/// A stored session whose tokens the server never issued.
+fn garbage_session(expires_at: i64) -> StoredSession {
+    StoredSession {
+        account: DEMO_ACCOUNT.to_owned(),
+        method: SignInMethod::Account,
+        tokens: Tokens {
+            access: secret("garbage-access-token"),
+            refresh: Some(secret("garbage-refresh-token")),
+            expires_at: Some(expires_at),
+            refresh_expires_at: Some(now_unix() + 86_400),
+            user_name: Some(DEMO_ACCOUNT.to_owned()),
+        },
+        app_key: None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_tokens_nothing_is_sent() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    assert_eq!(session.restore().await, Ok(None));
+    assert_eq!(session.status().await, None);
+    let err = session.auth_random(&open_meeting()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    assert_eq!(err.http_status, None);
+    assert_eq!(fx.stats(), SandboxStats::default(), "no HTTP call at all");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_sign_in_is_kept_and_restored() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    let before = now_unix();
+    let outcome = session.sign_in(account()).await.expect("sign in");
+    assert_eq!(outcome.store_error, None);
+    let signed_in = outcome.signed_in;
+    assert_eq!(signed_in.account, DEMO_ACCOUNT);
+    assert_eq!(signed_in.user_name.as_deref(), Some(DEMO_ACCOUNT));
+    assert_eq!(signed_in.method, SignInMethod::Account);
+    assert!(signed_in.memory_only, "a MemoryStore keeps nothing on disk");
+    let expires = signed_in.expires_at.expect("expiry");
+    assert!(
+        (before + 3590..=now_unix() + 3610).contains(&expires),
+        "{expires}"
+    );
+    assert_eq!(session.status().await, Some(signed_in.clone()));
+    assert_eq!(session.store_error().await, None);
+
+    let stored = fx.stored().expect("the store holds the session");
+    assert_eq!(stored.account, DEMO_ACCOUNT);
+    assert!(
+        stored.app_key.is_none(),
+        "an account password is never kept"
+    );
+    fx.client
+        .validate(&stored.tokens.access)
+        .await
+        .expect("the stored token is live");
+
+    // A second session on the same store restores it and works without signing in.
+    let second = fx.session();
+    assert_eq!(
+        second.status().await,
+        None,
+        "status does not touch the store"
+    );
+    let restored = second.restore().await.expect("restore").expect("signed in");
+    assert_eq!(restored, signed_in);
+    second
+        .auth_random(&open_meeting())
+        .await
+        .expect("restored token works");
+    let stats = fx.stats();
+    assert_eq!(stats.account_sign_ins, 1);
+    assert_eq!(stats.random_calls, 1);
+    assert_eq!(stats.refreshes, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_token_expired_on_the_server_is_refreshed_once() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    session.sign_in(account()).await.expect("sign in");
+    let old = fx.stored().expect("stored").tokens;
+    fx.sandbox.expire_access_tokens();
+
+    let reply = session
+        .auth_random(&open_meeting())
+        .await
+        .expect("succeeds after a refresh");
+    assert_eq!(reply.value.random.expose_secret().len(), 15);
+    let stats = fx.stats();
+    assert_eq!(stats.refreshes, 1);
+    assert_eq!(stats.random_calls, 2);
+    assert_eq!(stats.account_sign_ins, 1);
+
+    // The new tokens are kept, and they are the ones the server knows.
+    let new = fx.stored().expect("still stored").tokens;
+    assert_ne!(new.access.expose_secret(), old.access.expose_secret());
+    fx.client
+        .validate(&new.access)
+        .await
+        .expect("new token live");
+    session.auth_random(&open_meeting()).await.expect("again");
+    assert_eq!(fx.stats().refreshes, 1, "no second refresh");
+    assert_eq!(fx.stats().random_calls, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_about_to_expire_is_refreshed_before_the_call() {
+    let fx = Fixture::start(SandboxConfig {
+        token_ttl: Duration::from_secs(60),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let session = fx.session();
+    session.sign_in(account()).await.expect("sign in");
+    let old = fx.stored().expect("stored").tokens;
+    session.auth_random(&open_meeting()).await.expect("ok");
+    let stats = fx.stats();
+    assert_eq!(stats.refreshes, 1, "refreshed before use");
+    assert_eq!(stats.random_calls, 1, "no failed call first");
+    let new = fx.stored().expect("stored").tokens;
+    assert_ne!(new.access.expose_secret(), old.access.expose_secret());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_refresh_only_once() {
+    let fx = Fixture::default().await;
+    let session = Arc::new(fx.session());
+    session.sign_in(account()).await.expect("sign in");
+    fx.sandbox.expire_access_tokens();
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let session = Arc::clone(&session);
+        tasks.push(tokio::spawn(async move {
+            session.auth_random(&open_meeting()).await
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task").expect("every call succeeds");
+    }
+    let stats = fx.stats();
+    assert_eq!(stats.refreshes, 1);
+    assert_eq!(
+        stats.random_calls, 5,
+        "one rejected call, then four good ones"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_tokens_fail_once_without_looping() {
+    let fx = Fixture::default().await;
+    // Someone signed in on this sandbox, so the server has live tokens, just not ours.
+    fx.client
+        .sign_in_account(DEMO_ACCOUNT, &secret(DEMO_PASSWORD))
+        .await
+        .expect("sign in");
+    fx.store
+        .save(&fx.server, &garbage_session(now_unix() + 3600))
+        .expect("save");
+    let session = fx.session();
+    assert!(session.restore().await.expect("restore").is_some());
+    let err = session.auth_random(&open_meeting()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    let stats = fx.stats();
+    assert_eq!(stats.refreshes, 1);
+    assert_eq!(stats.random_calls, 1);
+    assert_eq!(stats.account_sign_ins, 1, "no sign-in without a password");
+    // The dead tokens are forgotten: the next call asks the server nothing.
+    assert_eq!(session.status().await, None);
+    assert!(fx.stored().is_none());
+    let err = session.auth_random(&open_meeting()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    assert_eq!(fx.stats(), stats);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_garbage_tokens_fail_before_any_random_call() {
+    let fx = Fixture::default().await;
+    fx.store
+        .save(&fx.server, &garbage_session(now_unix() - 10))
+        .expect("save");
+    let session = fx.session();
+    let err = session.auth_random(&open_meeting()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    let stats = fx.stats();
+    assert_eq!(stats.refreshes, 1);
+    assert_eq!(stats.random_calls, 0, "an expired token is not even tried");
+    assert!(fx.stored().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_id_session_signs_in_again_once_with_the_kept_key() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    let outcome = session
+        .sign_in(Credentials::AppId(app_credentials(Some("alice"))))
+        .await
+        .expect("app sign in");
+    assert_eq!(outcome.store_error, None);
+    assert_eq!(outcome.signed_in.account, format!("{DEMO_APP_ID}/alice"));
+    assert_eq!(
+        outcome.signed_in.method,
+        SignInMethod::AppId {
+            app_id: DEMO_APP_ID.to_owned(),
+            user_id: Some("alice".to_owned()),
+            corp_id: None,
+        }
+    );
+    let stored = fx.stored().expect("stored");
+    assert_eq!(
+        stored
+            .app_key
+            .as_ref()
+            .map(|k| k.expose_secret().to_owned()),
+        Some(DEMO_APP_KEY.to_owned()),
+        "the App Key is kept to sign in again"
+    );
+    assert_eq!(fx.stats().app_sign_ins, 1);
+
+    // End both tokens on the server: the refresh fails, so only the App Key can help.
+    fx.client
+        .sign_out(&stored.tokens.access)
+        .await
+        .expect("server-side sign out");
+    let before = fx.stats();
+    let reply = session
+        .auth_random(&open_meeting())
+        .await
+        .expect("succeeds");
+    assert_eq!(reply.value.random.expose_secret().len(), 15);
+    let after = fx.stats();
+    assert_eq!(after.app_sign_ins - before.app_sign_ins, 1);
+    assert_eq!(after.refreshes - before.refreshes, 1);
+    assert_eq!(after.random_calls - before.random_calls, 2);
+
+    let renewed = fx.stored().expect("still stored");
+    assert_ne!(
+        renewed.tokens.access.expose_secret(),
+        stored.tokens.access.expose_secret()
+    );
+    assert_eq!(renewed.method, stored.method);
+    assert!(renewed.app_key.is_some());
+    let validated = fx
+        .client
+        .validate(&renewed.tokens.access)
+        .await
+        .expect("live");
+    assert_eq!(validated.value.user_name.as_deref(), Some("alice"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_id_session_with_a_wrong_kept_key_gives_up_after_one_try() {
+    let fx = Fixture::default().await;
+    let mut stored = garbage_session(now_unix() + 3600);
+    stored.method = SignInMethod::AppId {
+        app_id: DEMO_APP_ID.to_owned(),
+        user_id: None,
+        corp_id: None,
+    };
+    stored.app_key = Some(secret("a-key-that-was-revoked"));
+    fx.store.save(&fx.server, &stored).expect("save");
+    let session = fx.session();
+    let err = session.auth_random(&open_meeting()).await.unwrap_err();
+    assert!(err.kind.is_sign_in_problem(), "{err:?}");
+    let stats = fx.stats();
+    assert_eq!(stats.random_calls, 1);
+    assert_eq!(stats.refreshes, 1);
+    assert_eq!(stats.app_sign_ins, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_meeting_password_is_never_retried() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    session.sign_in(account()).await.expect("sign in");
+    let request = RandomRequest {
+        meeting_id: MeetingId::parse(LOCKING_MEETING).expect("id"),
+        password: secret("000000"),
+        guest_waiting: false,
+    };
+    let err = session.auth_random(&request).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::WrongIdOrPassword);
+    assert_eq!(err.code.as_deref(), Some("MMC.111072065"));
+    let stats = fx.stats();
+    assert_eq!(stats.random_calls, 1);
+    assert_eq!(stats.refreshes, 0);
+    assert!(session.status().await.is_some(), "still signed in");
+    assert!(fx.stored().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_is_not_retried_and_keeps_the_session() {
+    let fx = Fixture::start(SandboxConfig {
+        rate_limit_per_minute: 1,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let session = fx.session();
+    session.sign_in(account()).await.expect("sign in");
+    session
+        .auth_random(&open_meeting())
+        .await
+        .expect("first call");
+    let err = session.auth_random(&open_meeting()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::RateLimited);
+    assert!(err.retry_after.is_some());
+    let stats = fx.stats();
+    assert_eq!(stats.random_calls, 2);
+    assert_eq!(stats.refreshes, 0);
+    assert!(fx.stored().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn given_access_token_works_and_a_bad_one_is_not_refreshed() {
+    let fx = Fixture::default().await;
+    let tokens = fx
+        .client
+        .sign_in_account(DEMO_ACCOUNT, &secret(DEMO_PASSWORD))
+        .await
+        .expect("sign in")
+        .value;
+    let session = Session::with_access_token(fx.client.clone(), tokens.access.clone());
+    let status = session.status().await.expect("signed in");
+    assert_eq!(status.method, SignInMethod::AccessToken);
+    assert!(status.memory_only);
+    assert_eq!(
+        session.restore().await.expect("no store").as_ref(),
+        Some(&status)
+    );
+    session.auth_random(&open_meeting()).await.expect("works");
+    assert_eq!(fx.stats().random_calls, 1);
+
+    let bad = Session::with_access_token(fx.client.clone(), secret("not-a-token"));
+    let err = bad.auth_random(&open_meeting()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    let stats = fx.stats();
+    assert_eq!(stats.refreshes, 0);
+    assert_eq!(stats.random_calls, 2);
+    assert_eq!(stats.account_sign_ins, 1);
+    assert!(fx.stored().is_none(), "a given token is never stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_token_sign_in_validates_it() {
+    let fx = Fixture::default().await;
+    let tokens = fx
+        .client
+        .sign_in_account(DEMO_ACCOUNT, &secret(DEMO_PASSWORD))
+        .await
+        .expect("sign in")
+        .value;
+    let session = fx.session();
+    let outcome = session
+        .sign_in(Credentials::AccessToken(tokens.access.clone()))
+        .await
+        .expect("a live token signs in");
+    assert_eq!(outcome.signed_in.method, SignInMethod::AccessToken);
+    assert_eq!(outcome.signed_in.account, DEMO_ACCOUNT);
+    assert_eq!(fx.stats().validates, 1);
+    let stored = fx.stored().expect("stored");
+    assert_eq!(
+        stored.tokens.access.expose_secret(),
+        tokens.access.expose_secret()
+    );
+    session.auth_random(&open_meeting()).await.expect("works");
+
+    let err = fx
+        .session()
+        .sign_in(Credentials::AccessToken(secret("not-a-token")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_account_password_keeps_nothing() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    let err = session
+        .sign_in(Credentials::Account {
+            account: DEMO_ACCOUNT.to_owned(),
+            password: secret("wrong"),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AccountOrPasswordWrong);
+    assert_eq!(session.status().await, None);
+    assert!(fx.stored().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_store_leaves_a_working_memory_session() {
+    let fx = Fixture::default().await;
+    let store = Arc::new(BrokenStore::default());
+    let dyn_store: Arc<dyn TokenStore> = store.clone();
+    let session = Session::new(fx.client.clone(), dyn_store);
+
+    assert_eq!(session.restore().await, Err(BrokenStore::error()));
+    assert_eq!(session.store_error().await, Some(BrokenStore::error()));
+
+    let outcome = session
+        .sign_in(account())
+        .await
+        .expect("sign-in still works");
+    assert_eq!(outcome.store_error, Some(BrokenStore::error()));
+    assert!(outcome.signed_in.memory_only);
+    let status = session.status().await.expect("signed in");
+    assert!(status.memory_only);
+    assert_eq!(status.account, DEMO_ACCOUNT);
+    assert_eq!(
+        session.restore().await.expect("in memory").as_ref(),
+        Some(&status)
+    );
+
+    let reply = session
+        .auth_random(&open_meeting())
+        .await
+        .expect("works in memory");
+    assert_eq!(reply.value.random.expose_secret().len(), 15);
+    assert_eq!(fx.stats().random_calls, 1);
+    assert!(
+        store.calls.load(Ordering::SeqCst) >= 2,
+        "the store was tried"
+    );
+
+    // Refreshing in memory works too, though it cannot be saved.
+    fx.sandbox.expire_access_tokens();
+    session
+        .auth_random(&open_meeting())
+        .await
+        .expect("refreshed in memory");
+    assert_eq!(fx.stats().refreshes, 1);
+
+    let out = session.sign_out().await;
+    assert_eq!(out.server_error, None);
+    assert_eq!(out.store_error, Some(BrokenStore::error()));
+    assert_eq!(session.status().await, None);
+    assert_eq!(fx.stats().sign_outs, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_ends_the_token_and_clears_the_store() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    session.sign_in(account()).await.expect("sign in");
+    let tokens = fx.stored().expect("stored").tokens;
+
+    let outcome = session.sign_out().await;
+    assert_eq!(outcome.server_error, None);
+    assert_eq!(outcome.store_error, None);
+    assert_eq!(fx.stats().sign_outs, 1);
+    assert_eq!(session.status().await, None);
+    assert!(fx.stored().is_none());
+
+    let err = fx
+        .client
+        .auth_random(&tokens.access, &open_meeting())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    let err = fx
+        .client
+        .refresh(tokens.refresh.as_ref().expect("refresh"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+
+    let random_calls = fx.stats().random_calls;
+    let err = session.auth_random(&open_meeting()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    assert_eq!(
+        fx.stats().random_calls,
+        random_calls,
+        "no call after sign-out"
+    );
+
+    // Signing out twice is harmless.
+    let outcome = session.sign_out().await;
+    assert_eq!(outcome.server_error, None);
+    assert_eq!(fx.stats().sign_outs, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_of_an_already_dead_token_still_forgets_it() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    session.sign_in(account()).await.expect("sign in");
+    let tokens = fx.stored().expect("stored").tokens;
+    fx.client
+        .sign_out(&tokens.access)
+        .await
+        .expect("ended elsewhere");
+    let outcome = session.sign_out().await;
+    assert_eq!(
+        outcome.server_error, None,
+        "an already-ended token is not an error"
+    );
+    assert!(fx.stored().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_appear_in_debug_output() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    let outcome = session
+        .sign_in(Credentials::AppId(app_credentials(Some("bob"))))
+        .await
+        .expect("sign in");
+    let stored = fx.stored().expect("stored");
+    let access = stored.tokens.access.expose_secret().to_owned();
+    let refresh = stored
+        .tokens
+        .refresh
+        .as_ref()
+        .expect("refresh")
+        .expose_secret()
+        .to_owned();
+    let secrets = [
+        access.as_str(),
+        refresh.as_str(),
+        DEMO_APP_KEY,
+        DEMO_PASSWORD,
+    ];
+
+    let texts = [
+        format!("{stored:?}"),
+        format!("{stored:#?}"),
+        format!("{outcome:?}"),
+        format!("{outcome:#?}"),
+        format!("{:?}", account()),
+        format!("{:#?}", account()),
+        format!("{:?}", Credentials::AppId(app_credentials(Some("bob")))),
+        format!(
+            "{:?}",
+            Credentials::AccessToken(stored.tokens.access.clone())
+        ),
+        format!("{:?}", session.status().await),
+    ];
+    for text in &texts {
+        for secret in secrets {
+            assert!(!text.contains(secret), "secret leaked in {text}");
+        }
+    }
+    assert!(
+        texts[0].contains("bob"),
+        "non-secret facts stay visible: {}",
+        texts[0]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+
+async fn dead_tokens_near_expiry_are_refreshed_at_most_once() {
+    let fx = Fixture::default().await;
+    // Expires within the 5-minute margin, but not yet: the early refresh fails, the call is
+    // rejected, and the session must not try the same dead refresh token a second time.
+    fx.store
+        .save(&fx.server, &garbage_session(now_unix() + 60))
+        .expect("save");
+    let session = fx.session();
+    let err = session.auth_random(&open_meeting()).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    let stats = fx.stats();
+    assert_eq!(stats.random_calls, 1);
+    assert_eq!(
+        stats.refreshes, 1,
+        "one refresh attempt per call, never two"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+
+async fn app_id_session_near_expiry_signs_in_again_at_most_once() {
+    let fx = Fixture::default().await;
+    let mut stored = garbage_session(now_unix() + 60);
+    stored.method = SignInMethod::AppId {
+        app_id: DEMO_APP_ID.to_owned(),
+        user_id: None,
+        corp_id: None,
+    };
+    stored.app_key = Some(secret("a-key-that-was-revoked"));
+    fx.store.save(&fx.server, &stored).expect("save");
+    let session = fx.session();
+    let err = session.auth_random(&open_meeting()).await.unwrap_err();
+    assert!(err.kind.is_sign_in_problem(), "{err:?}");
+    let stats = fx.stats();
+    assert_eq!(stats.random_calls, 1);
+    assert_eq!(
+        stats.app_sign_ins, 1,
+        "a rejected App Key is tried once per call"
+    );
+    assert_eq!(stats.refreshes, 1);
+}
