@@ -1,0 +1,105 @@
+//! The desktop window (eframe/egui): a second face over the library's calls.
+//!
+//! [`app`] holds the eframe app and its saved state, [`logic`] turns background results and
+//! user actions into state changes, [`worker`] runs the library's calls on tokio, and
+//! [`views`] draws one panel or dialog per file.
+
+pub mod app;
+pub mod fonts;
+pub mod logic;
+pub mod state;
+pub mod views;
+pub mod worker;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use eframe::egui;
+
+pub use app::{AppDeps, MeetjoinApp};
+pub use worker::{WorkerEvent, WorkerRuntime, WorkerSender};
+
+use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::secrets::{KeyringStore, MemoryStore, TokenStore};
+use crate::server::Server;
+
+/// The window's size when nothing is remembered yet, in points.
+pub const DEFAULT_SIZE: [f32; 2] = [620.0, 780.0];
+/// The smallest size the window can be made, in points.
+pub const MIN_SIZE: [f32; 2] = [480.0, 640.0];
+/// The app id: names the window for the desktop (`meetjoin.desktop`) and eframe's storage.
+pub const APP_ID: &str = "meetjoin";
+
+/// The window icon, 256×256.
+static ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
+
+/// How the window starts.
+#[derive(Clone, Debug, Default)]
+pub struct GuiOptions {
+    /// Start the sandbox in this process and point the window at it.
+    pub sandbox: bool,
+    /// The server to use instead of the saved setting.
+    pub server: Option<Server>,
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(options: GuiOptions) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("meetjoin-worker")
+        .build()?;
+    let (server, store, sandbox): (Option<Server>, Arc<dyn TokenStore>, Option<Sandbox>) =
+        if options.sandbox {
+            let sandbox = runtime.block_on(Sandbox::start(SandboxConfig {
+                port: 0,
+                ..SandboxConfig::default()
+            }))?;
+            let server = Server::parse(&sandbox.url())?;
+            (Some(server), Arc::new(MemoryStore::new()), Some(sandbox))
+        } else {
+            (options.server, Arc::new(KeyringStore::new()), None)
+        };
+    let bench = std::env::var("MEETJOIN_BENCH_FIRST_FRAME").is_ok_and(|v| v == "1");
+    let deps = AppDeps {
+        server,
+        store,
+        runtime: WorkerRuntime::Owned(runtime),
+        sandbox: options.sandbox,
+        sandbox_server: sandbox,
+        saved: None,
+        first_frame_since: bench.then_some(started),
+    };
+    let native = eframe::NativeOptions {
+        viewport: viewport(options.sandbox),
+        renderer: eframe::Renderer::Glow,
+        persist_window: true,
+        centered: true,
+        ..eframe::NativeOptions::default()
+    };
+    eframe::run_native(
+        APP_ID,
+        native,
+        Box::new(move |cc| Ok(Box::new(MeetjoinApp::new(cc, deps)))),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+}
+
+/// The root window: title, app id, icon, default and minimum size.
+fn viewport(sandbox: bool) -> egui::ViewportBuilder {
+    let lang = crate::i18n::Lang::from_system();
+    let title = if sandbox {
+        lang.tr("gui.window_title_sandbox")
+    } else {
+        lang.tr("gui.window_title")
+    };
+    let mut builder = egui::ViewportBuilder::default()
+        .with_title(title)
+        .with_app_id(APP_ID)
+        .with_inner_size(DEFAULT_SIZE)
+        .with_min_inner_size(MIN_SIZE);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        builder = builder.with_icon(icon);
+    }
+    builder
+}

@@ -1,0 +1,380 @@
+//! What the window remembers: saved settings and history, and the state of the current run.
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{ApiError, AuthRandom, ConfMode};
+use crate::i18n::Lang;
+use crate::meeting_id::MeetingId;
+use crate::secrets::StoreError;
+use crate::server::Server;
+use crate::session::SignedIn;
+
+/// How many recent meetings the history keeps.
+pub const HISTORY_LIMIT: usize = 10;
+
+/// Everything the window keeps between runs (nothing secret), plus the run's own state.
+///
+/// Saved with eframe's storage under [`AppState::STORAGE_KEY`]; the `#[serde(skip)]` fields
+/// live for one run only.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AppState {
+    /// Preferences.
+    pub settings: Settings,
+    /// Recently checked meetings, newest first.
+    pub history: Vec<HistoryEntry>,
+    /// The "check a meeting" form.
+    #[serde(skip)]
+    pub form: CheckForm,
+    /// The check in flight, or its outcome.
+    #[serde(skip)]
+    pub check: CheckStatus,
+    /// Who is signed in, as far as the window knows.
+    #[serde(skip)]
+    pub account: AccountState,
+    /// The sign-in dialog, while it is open.
+    #[serde(skip)]
+    pub sign_in: Option<SignInForm>,
+    /// The settings dialog, while it is open.
+    #[serde(skip)]
+    pub settings_dialog: Option<SettingsDialog>,
+    /// The keyring failure shown in the banner, if any.
+    #[serde(skip)]
+    pub store_warning: Option<StoreError>,
+    /// A short message under the header, gone after a few seconds.
+    #[serde(skip)]
+    pub toast: Option<Toast>,
+    /// Scroll the new result or error into view on the next frame.
+    #[serde(skip)]
+    pub reveal_outcome: bool,
+}
+
+impl AppState {
+    /// The key under which eframe's storage keeps this struct.
+    pub const STORAGE_KEY: &'static str = "meetjoin.gui";
+
+    /// Remembers a checked meeting (if history is on): newest first, no duplicates, at most ten.
+    pub fn remember(&mut self, entry: HistoryEntry) {
+        if !self.settings.keep_history {
+            return;
+        }
+        self.history.retain(|e| e.meeting_id != entry.meeting_id);
+        self.history.insert(0, entry);
+        self.history.truncate(HISTORY_LIMIT);
+    }
+}
+
+/// Preferences, saved between runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Which service to talk to.
+    pub server: ServerChoice,
+    /// The custom server address, as typed.
+    pub custom_server: String,
+    /// The language of the window.
+    pub language: LanguageChoice,
+    /// Light, dark or the system's.
+    pub theme: ThemeChoice,
+    /// When to clear a copied auth random from the clipboard.
+    pub clipboard_clear: ClipboardClear,
+    /// Whether to keep the list of recent meetings.
+    pub keep_history: bool,
+    /// Whether this client supports the guest waiting page (`guest_waiting=1`).
+    pub guest_waiting: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            server: ServerChoice::Cn,
+            custom_server: String::new(),
+            language: LanguageChoice::System,
+            theme: ThemeChoice::System,
+            clipboard_clear: ClipboardClear::Secs60,
+            keep_history: true,
+            guest_waiting: false,
+        }
+    }
+}
+
+impl Settings {
+    /// The server these settings pick; a custom address that no longer parses falls back to China.
+    pub fn server(&self) -> Server {
+        match self.server {
+            ServerChoice::Cn => Server::Cn,
+            ServerChoice::Intl => Server::Intl,
+            ServerChoice::Custom => Server::parse(&self.custom_server).unwrap_or_default(),
+        }
+    }
+
+    /// The language to show, with `system` the language of the environment.
+    pub fn lang(&self, system: Lang) -> Lang {
+        match self.language {
+            LanguageChoice::System => system,
+            LanguageChoice::En => Lang::En,
+            LanguageChoice::ZhCn => Lang::ZhCn,
+        }
+    }
+}
+
+/// Which service the settings pick.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServerChoice {
+    /// The Chinese mainland service.
+    #[default]
+    Cn,
+    /// The International service.
+    Intl,
+    /// The address in [`Settings::custom_server`].
+    Custom,
+}
+
+/// The language setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LanguageChoice {
+    /// The language of the environment ([`Lang::from_system`]).
+    #[default]
+    System,
+    /// English.
+    En,
+    /// Simplified Chinese.
+    ZhCn,
+}
+
+/// The theme setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThemeChoice {
+    /// Follow the system.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl ThemeChoice {
+    /// The egui theme preference for this choice.
+    pub fn preference(self) -> eframe::egui::ThemePreference {
+        match self {
+            ThemeChoice::System => eframe::egui::ThemePreference::System,
+            ThemeChoice::Light => eframe::egui::ThemePreference::Light,
+            ThemeChoice::Dark => eframe::egui::ThemePreference::Dark,
+        }
+    }
+}
+
+/// When a copied auth random is cleared from the clipboard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClipboardClear {
+    /// Never.
+    Off,
+    /// After 30 seconds.
+    Secs30,
+    /// After 60 seconds (the default).
+    #[default]
+    Secs60,
+    /// After 5 minutes.
+    Mins5,
+}
+
+impl ClipboardClear {
+    /// Every choice, in menu order.
+    pub const ALL: [ClipboardClear; 4] = [
+        ClipboardClear::Off,
+        ClipboardClear::Secs30,
+        ClipboardClear::Secs60,
+        ClipboardClear::Mins5,
+    ];
+
+    /// The delay, or `None` for never.
+    pub fn delay(self) -> Option<std::time::Duration> {
+        let secs = match self {
+            ClipboardClear::Off => return None,
+            ClipboardClear::Secs30 => 30,
+            ClipboardClear::Secs60 => 60,
+            ClipboardClear::Mins5 => 300,
+        };
+        Some(std::time::Duration::from_secs(secs))
+    }
+
+    /// The translation key of this choice's label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            ClipboardClear::Off => "gui.settings.clipboard_off",
+            ClipboardClear::Secs30 => "gui.settings.clipboard_30s",
+            ClipboardClear::Secs60 => "gui.settings.clipboard_60s",
+            ClipboardClear::Mins5 => "gui.settings.clipboard_5min",
+        }
+    }
+}
+
+/// One recently checked meeting: no password, no auth random.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The meeting ID (digits only).
+    pub meeting_id: String,
+    /// The subject the service returned, if any.
+    pub subject: Option<String>,
+    /// When it was checked (Unix seconds).
+    pub checked_at: i64,
+}
+
+/// The "check a meeting" form. The password is typed here and never saved.
+#[derive(Default)]
+pub struct CheckForm {
+    /// Whatever was pasted: an ID, a link or a whole invitation.
+    pub input: String,
+    /// The meeting password, if any.
+    pub password: String,
+    /// Show the password in clear.
+    pub show_password: bool,
+    /// Move the keyboard focus to the meeting field on the next frame.
+    pub focus_input: bool,
+    /// Move the keyboard focus to the password field on the next frame.
+    pub focus_password: bool,
+}
+
+impl std::fmt::Debug for CheckForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckForm")
+            .field("input", &self.input)
+            .field("password", &"[REDACTED]")
+            .field("show_password", &self.show_password)
+            .finish()
+    }
+}
+
+/// The check in flight, or the outcome of the last one.
+#[derive(Debug, Default)]
+pub enum CheckStatus {
+    /// Nothing checked yet (or cancelled).
+    #[default]
+    Idle,
+    /// A check is running; only a reply with this generation is shown.
+    Running {
+        /// The generation of the request in flight.
+        generation: u64,
+        /// The meeting being checked.
+        meeting_id: MeetingId,
+    },
+    /// The service answered.
+    Done(MeetingFacts),
+    /// The check failed.
+    Failed {
+        /// The meeting that was checked.
+        meeting_id: MeetingId,
+        /// Why.
+        error: ApiError,
+    },
+}
+
+impl CheckStatus {
+    /// True while a check is in flight.
+    pub fn is_running(&self) -> bool {
+        matches!(self, CheckStatus::Running { .. })
+    }
+}
+
+/// What the service said about a meeting, for the result card.
+#[derive(Debug)]
+pub struct MeetingFacts {
+    /// The meeting checked.
+    pub meeting_id: MeetingId,
+    /// The reply: the auth random and the meeting's facts.
+    pub reply: AuthRandom,
+}
+
+impl MeetingFacts {
+    /// The meeting mode, if the service sent one.
+    pub fn conf_mode(&self) -> Option<&ConfMode> {
+        self.reply.conf_mode.as_ref()
+    }
+
+    /// The auth random (a secret).
+    pub fn random(&self) -> &SecretString {
+        &self.reply.random
+    }
+}
+
+/// Who is signed in, as far as the window knows.
+#[derive(Debug, Default)]
+pub struct AccountState {
+    /// The saved sign-in is being looked up.
+    pub restoring: bool,
+    /// A sign-out is running.
+    pub signing_out: bool,
+    /// The signed-in user, if any.
+    pub signed_in: Option<SignedIn>,
+}
+
+/// The tabs of the sign-in dialog.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignInMethodTab {
+    /// Account and password.
+    #[default]
+    Account,
+    /// App ID and App Key.
+    AppId,
+    /// A pasted access token.
+    AccessToken,
+}
+
+/// The sign-in dialog's fields. Secrets are typed here and dropped when the dialog closes.
+#[derive(Default)]
+pub struct SignInForm {
+    /// The selected tab.
+    pub tab: SignInMethodTab,
+    /// Account (user name, e-mail or phone).
+    pub account: String,
+    /// Account password.
+    pub password: String,
+    /// App ID.
+    pub app_id: String,
+    /// App Key.
+    pub app_key: String,
+    /// Optional user ID for App ID sign-in.
+    pub user_id: String,
+    /// Optional corp ID for App ID sign-in.
+    pub corp_id: String,
+    /// A pasted access token.
+    pub token: String,
+    /// A sign-in is running; holds its generation.
+    pub busy: Option<u64>,
+    /// The last failure.
+    pub error: Option<ApiError>,
+    /// The required fields were left empty.
+    pub missing: bool,
+    /// Focus the first field on the next frame.
+    pub focus_first: bool,
+}
+
+impl std::fmt::Debug for SignInForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInForm")
+            .field("tab", &self.tab)
+            .field("account", &self.account)
+            .field("app_id", &self.app_id)
+            .field("busy", &self.busy)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The settings dialog's draft of the custom server address.
+#[derive(Debug, Default)]
+pub struct SettingsDialog {
+    /// The custom address being typed.
+    pub custom_server: String,
+}
+
+/// A short message shown for a few seconds.
+#[derive(Debug)]
+pub struct Toast {
+    /// What it says.
+    pub text: String,
+    /// When it goes away (egui time, seconds).
+    pub until: f64,
+}

@@ -1,0 +1,153 @@
+//! The "check a meeting" card: the pasted text, the live parse, password, guest waiting, Check.
+
+use eframe::egui::{self, Key, KeyboardShortcut, Modifiers, RichText, Ui};
+
+use super::{Action, accent, card, card_title_ui, ok_color, primary_button, secondary_button};
+use crate::gui::state::CheckForm;
+use crate::i18n::Lang;
+use crate::meeting_id::{MeetingId, MeetingIdError};
+
+/// The id of the meeting field (for focus).
+pub fn input_id() -> egui::Id {
+    egui::Id::unique("meetjoin.check.input")
+}
+
+/// The id of the password field (for focus).
+pub fn password_id() -> egui::Id {
+    egui::Id::unique("meetjoin.check.password")
+}
+
+/// What the form needs besides its fields.
+pub struct CheckFormModel<'a> {
+    /// The language.
+    pub lang: Lang,
+    /// The guest-waiting setting (saved).
+    pub guest_waiting: &'a mut bool,
+    /// A check is running.
+    pub running: bool,
+}
+
+/// Draws the form; returns Check or Cancel when asked for.
+pub fn check_form_ui(
+    ui: &mut Ui,
+    form: &mut CheckForm,
+    model: CheckFormModel<'_>,
+) -> Option<Action> {
+    let lang = model.lang;
+    let mut action = None;
+    card(ui).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        card_title_ui(ui, &lang.tr("gui.check.heading"));
+        ui.add_space(10.0);
+
+        let parsed = MeetingId::parse(&form.input);
+        let input_label = ui.label(RichText::new(lang.tr("gui.check.input_label")).strong());
+        let input = ui
+            .add(
+                egui::TextEdit::multiline(&mut form.input)
+                    .id(input_id())
+                    .hint_text(lang.tr("gui.check.input_hint"))
+                    .desired_rows(3)
+                    .margin(egui::Margin::symmetric(8, 6))
+                    .desired_width(f32::INFINITY)
+                    .return_key(KeyboardShortcut::new(Modifiers::SHIFT, Key::Enter)),
+            )
+            .labelled_by(input_label.id);
+        if form.focus_input {
+            input.request_focus();
+            form.focus_input = false;
+        }
+        if input.has_focus() && enter_pressed(ui) {
+            action = Some(Action::Check);
+        }
+        parsed_line_ui(ui, lang, &parsed);
+        ui.add_space(8.0);
+
+        let password_label = ui.label(RichText::new(lang.tr("gui.check.password_label")).strong());
+        ui.horizontal(|ui| {
+            let toggle_text = if form.show_password {
+                lang.tr("gui.check.hide_password")
+            } else {
+                lang.tr("gui.check.show_password")
+            };
+            let toggle_width = 72.0;
+            let field_width = ui.available_width() - toggle_width - ui.spacing().item_spacing.x;
+            let password = ui
+                .add(
+                    egui::TextEdit::singleline(&mut form.password)
+                        .id(password_id())
+                        .password(!form.show_password)
+                        .hint_text(lang.tr("gui.check.password_hint"))
+                        .margin(egui::Margin::symmetric(8, 6))
+                        .desired_width(field_width),
+                )
+                .labelled_by(password_label.id);
+            if form.focus_password {
+                password.request_focus();
+                form.focus_password = false;
+            }
+            if password.lost_focus() && enter_pressed(ui) {
+                action = Some(Action::Check);
+            }
+            if ui
+                .add(egui::Button::new(toggle_text).min_size(egui::vec2(toggle_width, 30.0)))
+                .clicked()
+            {
+                form.show_password = !form.show_password;
+            }
+        });
+        ui.add_space(4.0);
+        ui.checkbox(model.guest_waiting, lang.tr("gui.check.guest_waiting"))
+            .on_hover_text(lang.tr("gui.check.guest_waiting_help"));
+        ui.add_space(10.0);
+
+        ui.horizontal(|ui| {
+            let button = primary_button(ui, &lang.tr("gui.check.button"));
+            if ui.add_enabled(parsed.is_ok(), button).clicked() {
+                action = Some(Action::Check);
+            }
+            if model.running {
+                if ui
+                    .add(secondary_button(&lang.tr("gui.check.cancel")))
+                    .clicked()
+                {
+                    action = Some(Action::CancelCheck);
+                }
+                ui.add_space(4.0);
+                ui.spinner();
+                ui.label(RichText::new(lang.tr("gui.check.running")).color(accent(ui)));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(RichText::new(lang.tr("gui.check.shortcuts")).small().weak());
+            });
+        });
+    });
+    action
+}
+
+/// Beneath the field, live: the meeting ID found, or why there is none.
+fn parsed_line_ui(ui: &mut Ui, lang: Lang, parsed: &Result<MeetingId, MeetingIdError>) {
+    match parsed {
+        Ok(id) => {
+            ui.label(
+                RichText::new(format!(
+                    "✓ {}",
+                    crate::tr!(lang, "gui.check.parsed", id = id.grouped())
+                ))
+                .color(ok_color(ui))
+                .strong(),
+            );
+        }
+        Err(MeetingIdError::Empty) => {
+            ui.label(RichText::new(MeetingIdError::Empty.message(lang)).weak());
+        }
+        Err(error) => {
+            ui.label(RichText::new(error.message(lang)).color(ui.visuals().error_fg_color));
+        }
+    }
+}
+
+/// Enter without Shift (Shift+Enter adds a line in the meeting field).
+fn enter_pressed(ui: &Ui) -> bool {
+    ui.input(|i| i.key_pressed(Key::Enter) && !i.modifiers.shift)
+}

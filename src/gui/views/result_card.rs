@@ -1,0 +1,150 @@
+//! The result card: subject, mode, webinar, password, mini-program, and the auth random to copy.
+
+use eframe::egui::{self, RichText, Ui};
+use secrecy::ExposeSecret;
+
+use super::{Action, accent, card, primary_button, yes_no};
+use crate::api::ConfMode;
+use crate::gui::state::MeetingFacts;
+use crate::i18n::Lang;
+
+/// Draws what the service said about the meeting; returns [`Action::CopyRandom`] on Copy.
+pub fn result_card_ui(ui: &mut Ui, lang: Lang, facts: &MeetingFacts) -> Option<Action> {
+    let mut action = None;
+    card(ui).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(
+            RichText::new(crate::tr!(
+                lang,
+                "gui.result.meeting_id",
+                id = facts.meeting_id.grouped()
+            ))
+            .weak(),
+        );
+        let subject = facts
+            .reply
+            .subject
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| lang.tr("gui.result.no_subject"));
+        ui.add(egui::Label::new(RichText::new(subject).size(24.0).strong()).wrap());
+        ui.add_space(12.0);
+
+        let (mode, help) = mode_text(lang, facts.conf_mode());
+        fact_row_ui(ui, &lang.tr("gui.result.mode"), |ui| {
+            ui.label(RichText::new(mode).strong());
+            ui.label(RichText::new(help).small().weak());
+        });
+        let webinar = match facts.reply.webinar {
+            Some(true) => lang.tr("gui.result.webinar_yes"),
+            other => yes_no(lang, other),
+        };
+        fact_row_ui(ui, &lang.tr("gui.result.webinar"), |ui| {
+            answer_ui(ui, webinar, facts.reply.webinar.is_none());
+        });
+        fact_row_ui(ui, &lang.tr("gui.result.password_required"), |ui| {
+            let need = facts.reply.need_password;
+            answer_ui(ui, yes_no(lang, need), need.is_none());
+        });
+        let applets = match facts.reply.support_applets {
+            Some(true) => lang.tr("gui.result.applets_yes"),
+            Some(false) => lang.tr("gui.result.applets_no"),
+            None => lang.tr("gui.unknown"),
+        };
+        fact_row_ui(ui, &lang.tr("gui.result.applets"), |ui| {
+            answer_ui(ui, applets, facts.reply.support_applets.is_none());
+        });
+
+        ui.add_space(14.0);
+        ui.separator();
+        ui.add_space(8.0);
+        let random_label = ui.label(RichText::new(lang.tr("gui.result.random")).strong());
+        ui.label(
+            RichText::new(lang.tr("gui.result.random_help"))
+                .small()
+                .weak(),
+        );
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            egui::Frame::new()
+                .fill(ui.visuals().extreme_bg_color)
+                .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+                .corner_radius(6.0)
+                .inner_margin(egui::Margin::symmetric(12, 6))
+                .show(ui, |ui| {
+                    ui.label(
+                        RichText::new(facts.random().expose_secret())
+                            .monospace()
+                            .size(18.0)
+                            .color(accent(ui)),
+                    )
+                    .labelled_by(random_label.id);
+                });
+            ui.add_space(4.0);
+            let copy =
+                primary_button(ui, &lang.tr("gui.result.copy")).min_size(egui::vec2(88.0, 34.0));
+            if ui
+                .add(copy)
+                .on_hover_text(lang.tr("gui.result.copy_shortcut"))
+                .clicked()
+            {
+                action = Some(Action::CopyRandom);
+            }
+            ui.label(
+                RichText::new(lang.tr("gui.result.copy_shortcut"))
+                    .small()
+                    .weak(),
+            );
+        });
+    });
+    action
+}
+
+/// The mode's name and its one-line explanation.
+fn mode_text(lang: Lang, mode: Option<&ConfMode>) -> (String, String) {
+    match mode {
+        Some(ConfMode::Mmr) => (
+            lang.tr("gui.result.mode_mmr"),
+            lang.tr("gui.result.mode_mmr_help"),
+        ),
+        Some(ConfMode::Mcu) => (
+            lang.tr("gui.result.mode_mcu"),
+            lang.tr("gui.result.mode_mcu_help"),
+        ),
+        Some(ConfMode::Unknown(value)) if !value.is_empty() => (
+            crate::tr!(lang, "gui.result.mode_unknown", value = value),
+            lang.tr("gui.result.mode_unknown_help"),
+        ),
+        _ => (
+            lang.tr("gui.unknown"),
+            lang.tr("gui.result.mode_unknown_help"),
+        ),
+    }
+}
+
+/// One fact: its name in a fixed-width column, the answer beside it, both top-aligned.
+fn fact_row_ui(ui: &mut Ui, label: &str, add_value: impl FnOnce(&mut Ui)) {
+    ui.horizontal_top(|ui| {
+        let width = 160.0_f32.min(ui.available_width() * 0.4);
+        ui.allocate_ui_with_layout(
+            egui::vec2(width, 0.0),
+            egui::Layout::top_down(egui::Align::Min),
+            |ui| {
+                ui.set_width(width);
+                ui.add(egui::Label::new(RichText::new(label).weak()).wrap());
+            },
+        );
+        ui.vertical(|ui| add_value(ui));
+    });
+    ui.add_space(4.0);
+}
+
+/// An answer; an unknown one is drawn in italics so it reads differently from "No".
+fn answer_ui(ui: &mut Ui, text: String, unknown: bool) {
+    let text = RichText::new(text);
+    ui.label(if unknown {
+        text.italics().weak()
+    } else {
+        text.strong()
+    });
+}

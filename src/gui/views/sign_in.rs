@@ -1,0 +1,236 @@
+//! The sign-in dialog: account and password, App ID, or a pasted access token.
+
+use eframe::egui::{self, RichText, Ui};
+
+use super::{Action, error_card, primary_button, secondary_button, server_name};
+use crate::gui::state::{SignInForm, SignInMethodTab};
+use crate::i18n::Lang;
+use crate::sandbox::{DEMO_ACCOUNT, DEMO_PASSWORD};
+use crate::server::Server;
+
+/// What the dialog shows besides its fields.
+pub struct SignInModel<'a> {
+    /// The language.
+    pub lang: Lang,
+    /// The server signed in to.
+    pub server: &'a Server,
+    /// Sandbox mode: show the demo account.
+    pub sandbox: bool,
+}
+
+/// Draws the dialog over the window; returns Submit or Close.
+pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -> Option<Action> {
+    let lang = model.lang;
+    let mut action = None;
+    let modal = egui::Modal::new(egui::Id::unique("meetjoin.sign_in"))
+        .frame(super::dialog_frame(ui))
+        .show(ui.ctx(), |ui| {
+            ui.set_width(400.0);
+            ui.label(
+                RichText::new(lang.tr("gui.sign_in.title"))
+                    .size(20.0)
+                    .strong(),
+            );
+            ui.label(
+                RichText::new(crate::tr!(
+                    lang,
+                    "gui.sign_in.server",
+                    server = server_name(lang, model.server)
+                ))
+                .weak(),
+            );
+            ui.add_space(10.0);
+
+            ui.label(RichText::new(lang.tr("gui.sign_in.method")).small().weak());
+            ui.horizontal(|ui| {
+                for (tab, key) in [
+                    (SignInMethodTab::Account, "gui.sign_in.tab_account"),
+                    (SignInMethodTab::AppId, "gui.sign_in.tab_app_id"),
+                    (SignInMethodTab::AccessToken, "gui.sign_in.tab_token"),
+                ] {
+                    let response = ui.selectable_value(&mut form.tab, tab, lang.tr(key));
+                    if response.clicked() {
+                        form.focus_first = true;
+                        form.missing = false;
+                    }
+                }
+            });
+            ui.add_space(10.0);
+
+            let mut submit = false;
+            match form.tab {
+                SignInMethodTab::Account => {
+                    if model.sandbox {
+                        ui.label(
+                            RichText::new(crate::tr!(
+                                lang,
+                                "gui.sign_in.sandbox_demo",
+                                account = DEMO_ACCOUNT,
+                                password = DEMO_PASSWORD
+                            ))
+                            .small()
+                            .weak(),
+                        );
+                        ui.add_space(4.0);
+                    }
+                    let first = field_ui(
+                        ui,
+                        &lang.tr("gui.sign_in.account"),
+                        &mut form.account,
+                        false,
+                        Some(lang.tr("gui.sign_in.account_hint")),
+                        &mut submit,
+                    );
+                    focus_first(form.focus_first, &first);
+                    field_ui(
+                        ui,
+                        &lang.tr("gui.sign_in.password"),
+                        &mut form.password,
+                        true,
+                        None,
+                        &mut submit,
+                    );
+                }
+                SignInMethodTab::AppId => {
+                    ui.label(
+                        RichText::new(lang.tr("gui.sign_in.app_id_help"))
+                            .small()
+                            .weak(),
+                    );
+                    ui.add_space(4.0);
+                    let first = field_ui(
+                        ui,
+                        &lang.tr("gui.sign_in.app_id"),
+                        &mut form.app_id,
+                        false,
+                        None,
+                        &mut submit,
+                    );
+                    focus_first(form.focus_first, &first);
+                    field_ui(
+                        ui,
+                        &lang.tr("gui.sign_in.app_key"),
+                        &mut form.app_key,
+                        true,
+                        None,
+                        &mut submit,
+                    );
+                    field_ui(
+                        ui,
+                        &lang.tr("gui.sign_in.user_id"),
+                        &mut form.user_id,
+                        false,
+                        None,
+                        &mut submit,
+                    );
+                    field_ui(
+                        ui,
+                        &lang.tr("gui.sign_in.corp_id"),
+                        &mut form.corp_id,
+                        false,
+                        None,
+                        &mut submit,
+                    );
+                }
+                SignInMethodTab::AccessToken => {
+                    ui.label(
+                        RichText::new(lang.tr("gui.sign_in.token_help"))
+                            .small()
+                            .weak(),
+                    );
+                    ui.add_space(4.0);
+                    let first = field_ui(
+                        ui,
+                        &lang.tr("gui.sign_in.token"),
+                        &mut form.token,
+                        true,
+                        None,
+                        &mut submit,
+                    );
+                    focus_first(form.focus_first, &first);
+                }
+            }
+            form.focus_first = false;
+
+            if form.missing {
+                ui.label(
+                    RichText::new(lang.tr("gui.sign_in.missing"))
+                        .color(ui.visuals().error_fg_color),
+                );
+            }
+            if let Some(error) = &form.error {
+                ui.add_space(6.0);
+                if let Some(a) = error_card::error_card_ui(
+                    ui,
+                    lang,
+                    error,
+                    &error_card::ErrorPlace {
+                        id_salt: "sign_in",
+                        offer_sign_in: false,
+                    },
+                ) {
+                    action = Some(a);
+                }
+            }
+            ui.add_space(12.0);
+            ui.horizontal(|ui| {
+                if form.busy.is_some() {
+                    ui.spinner();
+                    ui.label(lang.tr("gui.sign_in.busy"));
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let button = primary_button(ui, &lang.tr("gui.sign_in.submit"));
+                    if ui.add_enabled(form.busy.is_none(), button).clicked() {
+                        submit = true;
+                    }
+                    if ui
+                        .add(secondary_button(&lang.tr("gui.sign_in.cancel")))
+                        .clicked()
+                    {
+                        action = Some(Action::CloseSignIn);
+                    }
+                });
+            });
+            if submit && form.busy.is_none() {
+                action = Some(Action::SubmitSignIn);
+            }
+        });
+    super::repaint_until_placed(ui, "sign_in", modal.response.rect);
+    if modal.should_close() && action.is_none() {
+        action = Some(Action::CloseSignIn);
+    }
+    action
+}
+
+/// One labelled field; Enter in it asks to submit.
+fn field_ui(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    secret: bool,
+    hint: Option<String>,
+    submit: &mut bool,
+) -> egui::Response {
+    let label_text = label;
+    let label = ui.label(RichText::new(label_text).strong());
+    let mut edit = egui::TextEdit::singleline(value)
+        .id_salt(("meetjoin.sign_in", label_text))
+        .password(secret)
+        .margin(egui::Margin::symmetric(8, 6))
+        .desired_width(f32::INFINITY);
+    if let Some(hint) = hint {
+        edit = edit.hint_text(hint);
+    }
+    let response = ui.add(edit).labelled_by(label.id);
+    if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+        *submit = true;
+    }
+    ui.add_space(6.0);
+    response
+}
+
+fn focus_first(wanted: bool, response: &egui::Response) {
+    if wanted {
+        response.request_focus();
+    }
+}
