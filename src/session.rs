@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use secrecy::SecretString;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::api::auth::now_unix;
 use crate::api::{
@@ -76,7 +76,7 @@ struct State {
 pub struct Session {
     client: Client,
     store: Option<Arc<dyn TokenStore>>,
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
 }
 
 impl Session {
@@ -85,7 +85,7 @@ impl Session {
         Session {
             client,
             store: Some(store),
-            state: Mutex::new(State::default()),
+            state: Arc::new(Mutex::new(State::default())),
         }
     }
 
@@ -100,12 +100,12 @@ impl Session {
         Session {
             client,
             store: None,
-            state: Mutex::new(State {
+            state: Arc::new(Mutex::new(State {
                 loaded: true,
                 current: Some(current),
                 memory_only: true,
                 store_error: None,
-            }),
+            })),
         }
     }
 
@@ -217,7 +217,7 @@ impl Session {
         &self,
         request: &RandomRequest,
     ) -> Result<Reply<AuthRandom>, ApiError> {
-        let mut state = self.state.lock().await;
+        let mut state = self.state.clone().lock_owned().await;
         self.ensure_loaded(&mut state).await;
         let Some(current) = state.current.clone() else {
             return Err(ApiError::new(ErrorKind::NotSignedIn));
@@ -230,7 +230,9 @@ impl Session {
             .expires_within(now_unix(), REFRESH_MARGIN_SECS)
         {
             renewal_tried = true;
-            if let Err(e) = self.renew(&mut state).await {
+            let (guard, result) = self.renew_detached(state).await?;
+            state = guard;
+            if let Err(e) = result {
                 let still_valid = !current.tokens.expires_within(now_unix(), 0);
                 if !still_valid {
                     return Err(if e.kind.is_transport_problem() {
@@ -251,7 +253,9 @@ impl Session {
                     self.forget_rejected(&mut state).await;
                     return Err(e);
                 }
-                match self.renew(&mut state).await {
+                let (guard, result) = self.renew_detached(state).await?;
+                state = guard;
+                match result {
                     Ok(()) => {}
                     Err(renew_error) if renew_error.kind.is_transport_problem() => {
                         return Err(renew_error);
@@ -268,6 +272,28 @@ impl Session {
             }
             other => other,
         }
+    }
+
+    /// Runs [`Session::renew`] in its own task, so that a caller that gives up (a cancelled
+    /// check) cannot drop a refreshed token between the server's reply and the store.
+    async fn renew_detached(
+        &self,
+        state: OwnedMutexGuard<State>,
+    ) -> Result<(OwnedMutexGuard<State>, Result<(), ApiError>), ApiError> {
+        let this = Session {
+            client: self.client.clone(),
+            store: self.store.clone(),
+            state: self.state.clone(),
+        };
+        tokio::spawn(async move {
+            let mut state = state;
+            let result = this.renew(&mut state).await;
+            (state, result)
+        })
+        .await
+        .map_err(|e| {
+            ApiError::new(ErrorKind::Other).with_detail(format!("renewal task failed: {e}"))
+        })
     }
 
     /// Refreshes the tokens, or signs in again with a kept App Key; one attempt, no loop.

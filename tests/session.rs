@@ -724,3 +724,110 @@ async fn app_id_session_near_expiry_signs_in_again_at_most_once() {
     );
     assert_eq!(stats.refreshes, 1);
 }
+
+/// A server whose refresh is slow: the random call wants the token "fresh", refreshing gives it
+/// after 300 ms. Counts refreshes.
+async fn slow_refresh_server(refreshes: Arc<AtomicUsize>) -> String {
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::routing::{get, put};
+    let app = axum::Router::new()
+        .route(
+            "/v2/mms/ncms/conferences/auth/random",
+            get(|headers: HeaderMap| async move {
+                if headers.get("X-Access-Token").and_then(|v| v.to_str().ok()) == Some("fresh") {
+                    (StatusCode::OK, r#"{"random":"123456789012345","subject":"s"}"#)
+                } else {
+                    (
+                        StatusCode::UNAUTHORIZED,
+                        r#"{"error_code":"USG.000000004","error_msg":"TOKEN_INVALID"}"#,
+                    )
+                }
+            }),
+        )
+        .route(
+            "/v1/usg/acs/token",
+            put(move || {
+                let refreshes = refreshes.clone();
+                async move {
+                    refreshes.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    r#"{"accessToken":"fresh","refreshToken":"second","validPeriod":3600,"refreshValidPeriod":86400}"#
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_cancelled_during_a_refresh_keeps_the_refreshed_token() {
+    let refreshes = Arc::new(AtomicUsize::new(0));
+    let url = slow_refresh_server(refreshes.clone()).await;
+    let server = Server::parse(&url).expect("loopback");
+    let store = Arc::new(MemoryStore::new());
+    store
+        .save(
+            &server,
+            &StoredSession {
+                account: "someone".to_owned(),
+                method: SignInMethod::Account,
+                tokens: Tokens {
+                    access: SecretString::from("stale".to_owned()),
+                    refresh: Some(SecretString::from("first".to_owned())),
+                    expires_at: None,
+                    refresh_expires_at: None,
+                    user_name: None,
+                },
+                app_key: None,
+            },
+        )
+        .expect("save");
+    let session = Arc::new(Session::new(
+        Client::new(server.clone()).expect("client"),
+        store.clone(),
+    ));
+    let request = RandomRequest {
+        meeting_id: MeetingId::parse("914047175").expect("id"),
+        password: SecretString::from(String::new()),
+        guest_waiting: false,
+    };
+
+    // The user cancels while the refresh is on its way back.
+    let task = tokio::spawn({
+        let session = session.clone();
+        let request = request.clone();
+        async move { session.auth_random(&request).await }
+    });
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    task.abort();
+    assert!(task.await.is_err(), "the check was cancelled");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+
+    let kept = store.load(&server).expect("load").expect("still signed in");
+    assert_eq!(
+        kept.tokens.access.expose_secret(),
+        "fresh",
+        "the refreshed token was kept"
+    );
+    assert_eq!(
+        kept.tokens
+            .refresh
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned()),
+        Some("second".to_owned())
+    );
+    let reply = session
+        .auth_random(&request)
+        .await
+        .expect("the next check works");
+    assert_eq!(reply.value.random.expose_secret(), "123456789012345");
+    assert_eq!(
+        refreshes.load(Ordering::SeqCst),
+        1,
+        "no second refresh was needed"
+    );
+}
