@@ -55,7 +55,8 @@ if [ -z "${DISPLAY:-}" ]; then
     fi
 fi
 if [ -n "${DISPLAY:-}" ]; then
-    need xdotool "the real-window test" && need xclip "the real-window test" && export MEETJOIN_TEST_DISPLAY=1 || true
+    need xdotool "the real-window test" && need xclip "the real-window test" &&
+        need import "the real-window test (ImageMagick)" && export MEETJOIN_TEST_DISPLAY=1 || true
 fi
 
 # 3. The tests. Doc tests first, so that the summary below is the last word.

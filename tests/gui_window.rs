@@ -1,0 +1,564 @@
+//! The real binary in a real X window: `meetjoin gui --sandbox` is signed in with the demo
+//! account, checks 914047175, and a real mouse click on Copy (then Ctrl+Shift+C) must put a
+//! 15-digit auth random on the X clipboard.
+//!
+//! Needs a display with a window manager, `xdotool`, `xclip` and ImageMagick's `import`;
+//! `scripts/test.sh` provides them (Xvfb + matchbox-window-manager) and sets
+//! `MEETJOIN_TEST_DISPLAY=1`. Without it the test is skipped, except under `CI=true`.
+//!
+//! The window is read from screenshots (`import -window <id>`): the app's primary buttons have
+//! one exact fill colour, so they show up as solid rectangles of it. Check is the only one in
+//! the form; once the result card is shown, Copy is the lowest one. Sign-in and typing use the
+//! keyboard, the Copy click uses the mouse.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+/// The fill of primary buttons (Check, Copy, Sign in) in the dark and the light theme.
+const PRIMARY_FILLS: [[u8; 3]; 2] = [[0x25, 0x63, 0xEB], [0x1D, 0x4E, 0xD8]];
+/// The window's background in the dark and the light theme (a modal dialog dims it).
+const PANEL_FILLS: [[u8; 3]; 2] = [[0x16, 0x18, 0x1C], [0xF1, 0xF4, 0xF8]];
+/// The meeting the sandbox answers without a password.
+const MEETING: &str = "914047175";
+/// What the clipboard holds before each copy, so that a copy that does nothing is seen.
+const MARKER: &str = "meetjoin-gui-window-test-marker";
+
+/// How long the window may take to appear and draw its first frame.
+const WINDOW_DEADLINE: Duration = Duration::from_secs(20);
+/// How long each later step (a dialog, a sign-in, a check, a copy) may take.
+const STEP_DEADLINE: Duration = Duration::from_secs(10);
+/// The longest any one helper command (xdotool, import, xclip) may run.
+const COMMAND_DEADLINE: Duration = Duration::from_secs(5);
+/// How often the window is looked at while waiting.
+const POLL: Duration = Duration::from_millis(100);
+
+#[test]
+fn copy_button_and_shortcut_put_the_random_on_the_x_clipboard() {
+    if std::env::var_os("MEETJOIN_TEST_DISPLAY").is_none() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!(
+                "gui_window: CI requires the real-window test; run it through scripts/test.sh \
+                 (Xvfb, matchbox-window-manager, xdotool, xclip, ImageMagick)"
+            );
+        }
+        eprintln!("gui_window: skipped: no test display set up (run scripts/test.sh)");
+        return;
+    }
+    let display = std::env::var("DISPLAY")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .expect("MEETJOIN_TEST_DISPLAY is set but DISPLAY is not");
+    for (tool, package) in [
+        ("xdotool", "xdotool"),
+        ("xclip", "xclip"),
+        ("import", "imagemagick"),
+    ] {
+        let found = Command::new(tool)
+            .arg("-version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        assert!(
+            found,
+            "gui_window: {tool} is missing (apt-get install {package})"
+        );
+    }
+    let started = Instant::now();
+    let mut app = App::launch(&display);
+
+    // The window, and its first frame.
+    let window = app.wait_for_window();
+    app.window = Some(window.clone());
+    app.wait_until("the first frame", WINDOW_DEADLINE, |view| {
+        view.panel_visible && view.buttons.is_empty()
+    });
+    sleep(Duration::from_millis(300));
+    app.activate();
+
+    // Sign in: the meeting field has the focus; Shift+Tab reaches "Sign in…" in the header.
+    // The dialog is pre-filled with the demo account, and Enter in its field signs in.
+    app.xdotool(&["key", "--clearmodifiers", "shift+Tab"]);
+    sleep(Duration::from_millis(150));
+    app.xdotool(&["key", "Return"]);
+    app.wait_until("the sign-in dialog", STEP_DEADLINE, |view| {
+        !view.panel_visible && view.buttons.len() == 1
+    });
+    sleep(Duration::from_millis(200));
+    app.xdotool(&["key", "Return"]);
+    app.wait_until("the sign-in to finish", STEP_DEADLINE, |view| {
+        view.panel_visible && view.buttons.is_empty()
+    });
+    sleep(Duration::from_millis(200));
+
+    // The meeting field has the focus again: type the ID (Check turns on), Enter checks.
+    app.xdotool(&["type", "--delay", "40", MEETING]);
+    app.wait_until("Check to be enabled", STEP_DEADLINE, |view| {
+        view.panel_visible && view.buttons.len() == 1
+    });
+    app.xdotool(&["key", "Return"]);
+    let view = app.wait_until("the result card", STEP_DEADLINE, |view| {
+        view.panel_visible && view.buttons.len() == 2
+    });
+    let (check, copy) = (view.buttons[0], view.buttons[1]);
+    if copy.top <= check.bottom {
+        app.fail(&format!(
+            "Copy ({copy:?}) should be below Check ({check:?})"
+        ));
+    }
+
+    // Click Copy with the mouse.
+    app.hold_clipboard(MARKER);
+    let (x, y) = copy.center();
+    app.xdotool(&[
+        "mousemove",
+        "--window",
+        &window,
+        &x.to_string(),
+        &y.to_string(),
+    ]);
+    sleep(Duration::from_millis(150));
+    app.xdotool(&["mousedown", "1"]);
+    sleep(Duration::from_millis(60));
+    app.xdotool(&["mouseup", "1"]);
+    let clicked = app.wait_for_clipboard("clicking Copy");
+    assert_random(&clicked, "after clicking Copy");
+
+    // Ctrl+Shift+C copies the same random.
+    app.hold_clipboard(MARKER);
+    app.activate();
+    app.xdotool(&["key", "--clearmodifiers", "ctrl+shift+c"]);
+    let shortcut = app.wait_for_clipboard("Ctrl+Shift+C");
+    assert_random(&shortcut, "after Ctrl+Shift+C");
+    assert_eq!(
+        shortcut, clicked,
+        "Ctrl+Shift+C copied another value than Copy"
+    );
+
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_secs(50),
+        "the test took {elapsed:?}"
+    );
+    eprintln!("gui_window: ok in {} ms", elapsed.as_millis());
+}
+
+/// Fails unless `text` is exactly 15 ASCII digits.
+fn assert_random(text: &str, when: &str) {
+    assert!(
+        text.len() == 15 && text.bytes().all(|b| b.is_ascii_digit()),
+        "{when}: the clipboard holds {text:?}, not a 15-digit auth random"
+    );
+}
+
+/// The running app, its private home, and the clipboard holders; all ended on drop.
+struct App {
+    display: String,
+    dir: tempfile::TempDir,
+    child: Child,
+    window: Option<String>,
+    holders: Vec<Child>,
+    last_shot: Option<PathBuf>,
+}
+
+impl App {
+    /// Starts `meetjoin gui --sandbox` on `display` with a fresh HOME and XDG directories.
+    fn launch(display: &str) -> App {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let home = dir.path().join("home");
+        for sub in ["", "data", "config", "cache"] {
+            std::fs::create_dir_all(home.join(sub)).expect("home dirs");
+        }
+        let mut command = Command::new(env!("CARGO_BIN_EXE_meetjoin"));
+        command.args(["gui", "--sandbox"]).env_clear();
+        for var in ["PATH", "XAUTHORITY"] {
+            if let Some(value) = std::env::var_os(var) {
+                command.env(var, value);
+            }
+        }
+        command
+            .env("DISPLAY", display)
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("LANG", "en_US.UTF-8")
+            .stdin(Stdio::null())
+            .stdout(file_in(dir.path(), "app.out"))
+            .stderr(file_in(dir.path(), "app.err"));
+        let child = command.spawn().expect("meetjoin gui starts");
+        App {
+            display: display.to_owned(),
+            dir,
+            child,
+            window: None,
+            holders: Vec::new(),
+            last_shot: None,
+        }
+    }
+
+    /// Waits for the app's visible window and returns its id.
+    fn wait_for_window(&mut self) -> String {
+        let deadline = Instant::now() + WINDOW_DEADLINE;
+        let pid = self.child.id().to_string();
+        loop {
+            self.check_alive();
+            let found = self.tool("xdotool", &["search", "--onlyvisible", "--pid", &pid]);
+            if let Some(id) = found.ok().and_then(|out| {
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .map(str::to_owned)
+            }) {
+                return id;
+            }
+            if Instant::now() > deadline {
+                self.fail("the window did not appear");
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// Gives the window the keyboard focus.
+    fn activate(&mut self) {
+        let window = self.window.clone().expect("window");
+        if self
+            .tool("xdotool", &["windowactivate", "--sync", &window])
+            .is_err()
+        {
+            self.xdotool(&["windowfocus", "--sync", &window]);
+        }
+    }
+
+    /// Looks at the window until `ready` holds; returns what it saw then.
+    fn wait_until(&mut self, what: &str, limit: Duration, ready: impl Fn(&View) -> bool) -> View {
+        let deadline = Instant::now() + limit;
+        let mut last = None;
+        loop {
+            self.check_alive();
+            if let Some(view) = self.look() {
+                if ready(&view) {
+                    return view;
+                }
+                last = Some(view);
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!(
+                    "timed out waiting for {what}; last seen: {last:?}"
+                ));
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// A screenshot of the window, reduced to what the test needs.
+    fn look(&mut self) -> Option<View> {
+        let window = self.window.clone()?;
+        let path = self.dir.path().join("shot.ppm");
+        let shot = path.to_str().expect("utf-8 temp path").to_owned();
+        self.tool(
+            "import",
+            &["-window", &window, "-depth", "8", &format!("ppm:{shot}")],
+        )
+        .ok()?;
+        let bytes = std::fs::read(&path).ok()?;
+        self.last_shot = Some(path);
+        let image = Image::from_ppm(&bytes)?;
+        Some(View::of(&image))
+    }
+
+    /// Puts `text` on the clipboard (an `xclip` that keeps serving it) and waits until it reads
+    /// back, so that whatever is read later was put there after this.
+    fn hold_clipboard(&mut self, text: &str) {
+        let mut holder = Command::new("xclip")
+            .args(["-quiet", "-selection", "clipboard", "-i"])
+            .env("DISPLAY", &self.display)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("xclip runs");
+        {
+            use std::io::Write;
+            let mut stdin = holder.stdin.take().expect("xclip stdin");
+            stdin.write_all(text.as_bytes()).expect("xclip input");
+        }
+        self.holders.push(holder);
+        let deadline = Instant::now() + STEP_DEADLINE;
+        while self.read_clipboard().as_deref() != Some(text) {
+            if Instant::now() > deadline {
+                self.fail("the clipboard did not take the marker text");
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// Waits until the clipboard holds something other than the marker; returns it.
+    fn wait_for_clipboard(&mut self, after: &str) -> String {
+        let deadline = Instant::now() + STEP_DEADLINE;
+        loop {
+            self.check_alive();
+            let held = self.read_clipboard();
+            match held {
+                Some(text) if text != MARKER && !text.is_empty() => return text,
+                _ if Instant::now() > deadline => {
+                    self.fail(&format!("after {after}, the clipboard holds {held:?}"));
+                }
+                _ => {}
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// The clipboard's text, if any.
+    fn read_clipboard(&self) -> Option<String> {
+        let out = self
+            .tool("xclip", &["-o", "-selection", "clipboard"])
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs xdotool; a failure fails the test.
+    fn xdotool(&mut self, args: &[&str]) {
+        if let Err(error) = self.tool("xdotool", args) {
+            self.fail(&format!("xdotool {}: {error}", args.join(" ")));
+        }
+    }
+
+    /// Runs a helper on the display, within [`COMMAND_DEADLINE`]; Err when it fails or hangs.
+    fn tool(&self, program: &str, args: &[&str]) -> Result<Output, String> {
+        let out_path = self.dir.path().join("tool.out");
+        let err_path = self.dir.path().join("tool.err");
+        let mut child = Command::new(program)
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .stdin(Stdio::null())
+            .stdout(File::create(&out_path).map_err(|e| e.to_string())?)
+            .stderr(File::create(&err_path).map_err(|e| e.to_string())?)
+            .spawn()
+            .map_err(|e| format!("{program} does not run: {e}"))?;
+        let deadline = Instant::now() + COMMAND_DEADLINE;
+        let status = loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{program} hung for {COMMAND_DEADLINE:?}"));
+            }
+            sleep(Duration::from_millis(10));
+        };
+        let output = Output {
+            status,
+            stdout: std::fs::read(&out_path).unwrap_or_default(),
+            stderr: std::fs::read(&err_path).unwrap_or_default(),
+        };
+        if status.success() {
+            Ok(output)
+        } else {
+            Err(format!(
+                "{program} failed ({status}): {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ))
+        }
+    }
+
+    /// Fails the test when the app has exited.
+    fn check_alive(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            self.fail(&format!("meetjoin exited early ({status})"));
+        }
+    }
+
+    /// Fails the test with `message`, the app's standard error, and where the last screenshot
+    /// was kept.
+    fn fail(&mut self, message: &str) -> ! {
+        let kept = self.last_shot.as_ref().and_then(|shot| {
+            let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gui_window-failure.ppm");
+            std::fs::copy(shot, &keep).ok().map(|_| keep)
+        });
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let stderr = std::fs::read_to_string(self.dir.path().join("app.err")).unwrap_or_default();
+        panic!(
+            "gui_window: {message}\nlast screenshot: {}\nmeetjoin's stderr:\n{stderr}",
+            kept.map_or("none".to_owned(), |p| p.display().to_string())
+        );
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        for child in self
+            .holders
+            .iter_mut()
+            .chain(std::iter::once(&mut self.child))
+        {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A file in `dir` for a child's output.
+fn file_in(dir: &Path, name: &str) -> File {
+    File::create(dir.join(name)).expect("output file")
+}
+
+/// An RGB image.
+struct Image {
+    width: usize,
+    height: usize,
+    rgb: Vec<u8>,
+}
+
+impl Image {
+    /// Parses a binary PPM (P6, 8 or 16 bits a sample), as `import` writes it.
+    fn from_ppm(bytes: &[u8]) -> Option<Image> {
+        let mut fields = Vec::new();
+        let mut at = 0;
+        while fields.len() < 4 {
+            while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            if bytes.get(at) == Some(&b'#') {
+                while at < bytes.len() && bytes[at] != b'\n' {
+                    at += 1;
+                }
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            if start == at {
+                return None;
+            }
+            fields.push(std::str::from_utf8(&bytes[start..at]).ok()?.to_owned());
+        }
+        at += 1; // the single whitespace before the pixels
+        if fields[0] != "P6" {
+            return None;
+        }
+        let width: usize = fields[1].parse().ok()?;
+        let height: usize = fields[2].parse().ok()?;
+        let samples = width * height * 3;
+        let rgb = match fields[3].as_str() {
+            "255" => bytes.get(at..at + samples)?.to_vec(),
+            // 16 bits a sample, big-endian: keep the high byte.
+            "65535" => bytes
+                .get(at..at + samples * 2)?
+                .iter()
+                .step_by(2)
+                .copied()
+                .collect(),
+            _ => return None,
+        };
+        Some(Image { width, height, rgb })
+    }
+
+    fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = (y * self.width + x) * 3;
+        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
+    }
+}
+
+/// A solid rectangle of the primary fill: a primary button, in window pixels (inclusive).
+#[derive(Clone, Copy, Debug)]
+struct Blob {
+    left: usize,
+    top: usize,
+    right: usize,
+    bottom: usize,
+}
+
+impl Blob {
+    fn center(&self) -> (usize, usize) {
+        ((self.left + self.right) / 2, (self.top + self.bottom) / 2)
+    }
+}
+
+/// What a screenshot shows: whether the window's background shows undimmed (at least 1% of
+/// the pixels; a modal dialog dims all of it), and the enabled primary buttons, top to bottom.
+#[derive(Debug)]
+struct View {
+    panel_visible: bool,
+    buttons: Vec<Blob>,
+}
+
+impl View {
+    fn of(image: &Image) -> View {
+        let (w, h) = (image.width, image.height);
+        let mut panel = 0usize;
+        let mut mask = vec![false; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let p = image.pixel(x, y);
+                if PANEL_FILLS.contains(&p) {
+                    panel += 1;
+                }
+                mask[y * w + x] = PRIMARY_FILLS.contains(&p);
+            }
+        }
+        // Connected regions of the fill; a button is a big, nearly solid one.
+        let mut buttons = Vec::new();
+        let mut seen = vec![false; w * h];
+        let mut stack = Vec::new();
+        for start in 0..w * h {
+            if !mask[start] || seen[start] {
+                continue;
+            }
+            seen[start] = true;
+            stack.push(start);
+            let (mut left, mut top, mut right, mut bottom) = (w, h, 0, 0);
+            let mut count = 0usize;
+            while let Some(i) = stack.pop() {
+                let (x, y) = (i % w, i / w);
+                count += 1;
+                left = left.min(x);
+                right = right.max(x);
+                top = top.min(y);
+                bottom = bottom.max(y);
+                let mut visit = |j: usize| {
+                    if mask[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                };
+                if x > 0 {
+                    visit(i - 1);
+                }
+                if x + 1 < w {
+                    visit(i + 1);
+                }
+                if y > 0 {
+                    visit(i - w);
+                }
+                if y + 1 < h {
+                    visit(i + w);
+                }
+            }
+            let (bw, bh) = (right - left + 1, bottom - top + 1);
+            if bw >= 50 && bh >= 20 && count * 2 >= bw * bh {
+                buttons.push(Blob {
+                    left,
+                    top,
+                    right,
+                    bottom,
+                });
+            }
+        }
+        buttons.sort_by_key(|b| (b.top, b.left));
+        View {
+            panel_visible: panel * 100 >= w * h,
+            buttons,
+        }
+    }
+}
