@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{TestSandbox, meetjoin, stderr, stdout};
@@ -438,26 +436,15 @@ fn keyring_unreachable_is_explained() {
 
 #[test]
 fn sandbox_command_serves_on_loopback() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meetjoin"))
-        .args(["sandbox", "--port", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sandbox runs");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("url line");
-    let url = line.trim().to_owned();
+    let sandbox = common::CliSandbox::start(&[]);
+    let url = sandbox.url.clone();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let out = meetjoin(
         &["check", "914047175", "--json", "--server", &url],
         &[("MEETJOIN_TOKEN", "nope")],
         None,
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(sandbox);
     assert_eq!(
         out.status.code(),
         Some(3),

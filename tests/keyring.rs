@@ -146,20 +146,8 @@ fn cli_login_check_refresh_logout() {
         return;
     }
     // The CLI's own sandbox, with tokens that live one second.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_meetjoin"))
-        .args(["sandbox", "--port", "0", "--token-ttl", "1"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("sandbox");
-    let mut url = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
-        &mut url,
-    )
-    .expect("url");
-    let url = url.trim().to_owned();
+    let sandbox = common::CliSandbox::start(&["--token-ttl", "1"]);
+    let url = sandbox.url.clone();
     let service = unique_service("cli");
     let env = [
         ("MEETJOIN_SERVER", url.as_str()),
@@ -221,7 +209,4 @@ fn cli_login_check_refresh_logout() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = meetjoin(&["logout"], &env, None);
     assert_eq!(out.status.code(), Some(0));
-
-    let _ = child.kill();
-    let _ = child.wait();
 }

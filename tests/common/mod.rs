@@ -110,3 +110,40 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// `meetjoin sandbox --port 0 <extra args>` as a child process; killed when dropped.
+pub struct CliSandbox {
+    child: std::process::Child,
+    /// The URL the sandbox printed on its first line.
+    pub url: String,
+}
+
+impl CliSandbox {
+    /// Starts the CLI's sandbox and reads its URL.
+    pub fn start(extra: &[&str]) -> CliSandbox {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_meetjoin"))
+            .args(["sandbox", "--port", "0"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sandbox runs");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("url line");
+        CliSandbox {
+            child,
+            url: line.trim().to_owned(),
+        }
+    }
+}
+
+impl Drop for CliSandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
