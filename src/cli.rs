@@ -233,24 +233,25 @@ async fn run_command(command: Command, lang: Lang) -> u8 {
             let json = args.json;
             match check(args, lang).await {
                 Ok(()) => EXIT_OK,
-                Err(failure) => report(&failure, json),
+                Err(failure) => report(&failure, json, lang),
             }
         }
         Command::Login(args) => match login(args, lang).await {
             Ok(code) => code,
-            Err(failure) => report(&failure, false),
+            Err(failure) => report(&failure, false, lang),
         },
         Command::Logout(args) => match logout(args, lang).await {
             Ok(code) => code,
-            Err(failure) => report(&failure, false),
+            Err(failure) => report(&failure, false, lang),
         },
         Command::Sandbox(args) => sandbox(args, lang).await,
+        // The window runs outside this runtime (it owns one): `main` opens it before we get here.
         Command::Gui(_) => EXIT_OTHER,
     }
 }
 
 /// Prints a failure: one line on stderr, and with `--json` the error object on stdout.
-fn report(failure: &Failure, json: bool) -> u8 {
+fn report(failure: &Failure, json: bool, lang: Lang) -> u8 {
     let mut line = format!("meetjoin: {}", failure.message);
     if let Some(error) = &failure.error {
         let mut facts = Vec::new();
@@ -264,7 +265,7 @@ fn report(failure: &Failure, json: bool) -> u8 {
             facts.push(detail.clone());
         }
         if let Some(id) = &error.request_id {
-            facts.push(format!("request {id}"));
+            facts.push(format!("{} {id}", lang.tr("details.request_id")));
         }
         if !facts.is_empty() {
             line.push_str(&format!(" [{}]", facts.join(", ")));

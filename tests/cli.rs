@@ -470,3 +470,83 @@ fn token_ttl_expires_tokens() {
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(json(&out)["error"]["kind"], "not_signed_in");
 }
+
+#[test]
+fn a_terminal_user_is_asked_for_the_password_once_without_echo() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    // `script` (util-linux) gives the binary a real terminal.
+    if Command::new("script").arg("--version").output().is_err() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI needs `script`"
+        );
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    }
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let command = format!("{} check 987654321 --json", env!("CARGO_BIN_EXE_meetjoin"));
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("MEETJOIN_SERVER", sandbox.url())
+        .env("MEETJOIN_TOKEN", &token)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("MEETJOIN_MEETING_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    // Answer only once the prompt is on the terminal, so echo is already off.
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !String::from_utf8_lossy(&seen).contains("needs a password") {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(chunk) => seen.extend(chunk),
+            Err(_) => panic!("no prompt: {}", String::from_utf8_lossy(&seen)),
+        }
+    }
+    stdin.write_all(b"123456\n").expect("answer");
+    drop(stdin);
+    let status = child.wait().expect("exits");
+    while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(500)) {
+        seen.extend(chunk);
+    }
+    let text = String::from_utf8_lossy(&seen);
+    assert!(status.success(), "{text}");
+    assert_eq!(
+        text.matches("needs a password").count(),
+        1,
+        "asked once: {text}"
+    );
+    assert!(text.contains("季度评审会"), "{text}");
+    let json_line = text
+        .lines()
+        .find(|l| l.contains("\"random\""))
+        .expect("JSON line");
+    let value: Value = serde_json::from_str(json_line.trim()).expect("JSON");
+    let random = value["random"].as_str().expect("random");
+    assert!(
+        !text.replace(random, "").contains("123456"),
+        "the password is not echoed: {text}"
+    );
+    assert_eq!(
+        sandbox.sandbox.stats().random_calls,
+        2,
+        "one try without, one with"
+    );
+}
