@@ -1,73 +1,221 @@
 #!/usr/bin/env bash
-# Runs meetjoin's whole test suite: unit and integration tests, the window under egui_kittest,
-# the real OS keyring (a private D-Bus session with gnome-keyring) and the real window (Xvfb).
+# Runs meetjoin's whole test suite with cargo-nextest (every test in its own process, so a crash
+# is one failed test), then the doc tests.
 #
-# Without gnome-keyring or Xvfb the tests that need them say so and skip, except when CI=true:
-# then a missing part fails the run. The last line counts the tests that ran.
+# Some tests need a part of a real desktop. They are `#[ignore = "needs ..."]` in the code, so a
+# plain `cargo test` reports them as ignored, and this script runs them only once it has set
+# their part up:
+#   - the real OS keyring (tests/keyring.rs): a private D-Bus session with an unlocked,
+#     throwaway gnome-keyring, checked to own org.freedesktop.secrets;
+#   - a real window (tests/gui_window.rs): its own Xvfb with matchbox-window-manager, never the
+#     user's display unless MEETJOIN_TEST_USE_DISPLAY=1 (then DISPLAY must be set);
+#   - a real terminal (tests/cli.rs, the password prompt): `script` from util-linux.
+# A new ignored test must be added to `needs` below, with the part it needs.
+#
+# A missing part is reported and its tests are counted as skipped; under CI=true it fails the
+# run instead. The last line is `tests: N passed, M failed, K skipped`, where a test binary that
+# fails to build or cannot list its tests counts as one failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ci=false
 [ "${CI:-}" = "true" ] && ci=true
 
-need() { # need TOOL WHAT: fail under CI, warn otherwise
-    if ! command -v "$1" >/dev/null 2>&1; then
-        if $ci; then
-            echo "test.sh: $1 is missing ($2); CI requires it" >&2
-            exit 1
-        fi
-        echo "test.sh: $1 not found: $2 will be skipped" >&2
-        return 1
-    fi
+say() { echo "test.sh: $*" >&2; }
+die() {
+    say "$*"
+    exit 1
 }
 
-# 1. A private Secret Service: re-run this script inside dbus-run-session with a fresh keyring.
-if [ -z "${MEETJOIN_TEST_BUS:-}" ]; then
-    if need dbus-run-session "the real keyring tests" && need gnome-keyring-daemon "the real keyring tests"; then
-        MEETJOIN_TEST_BUS=1 XDG_DATA_HOME="$(mktemp -d)" exec dbus-run-session -- "$0" "$@"
-    fi
-else
-    # Unlock a new login keyring with a throwaway password; the daemon lives as long as the bus.
-    if printf 'meetjoin-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null; then
-        export MEETJOIN_TEST_KEYRING=1
-    elif $ci; then
-        echo "test.sh: gnome-keyring-daemon did not start" >&2
-        exit 1
-    fi
-fi
+# `need TOOL WHAT`: true when TOOL is on PATH; otherwise fails the run under CI, or says that
+# WHAT is skipped and returns false.
+need() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    $ci && die "$1 is missing ($2); CI requires it (see .ci/run)"
+    say "$1 not found: $2 skipped"
+    return 1
+}
 
-# 2. A display for the real-window test: Xvfb with a small window manager.
+# `not_ready WHAT WHY`: a part that could not be set up; fatal under CI.
+not_ready() {
+    $ci && die "$1: $2"
+    say "$1: $2: skipped"
+}
+
+command -v cargo >/dev/null 2>&1 || die "cargo is missing: install a Rust toolchain (1.95 or newer)"
+cargo nextest --version >/dev/null 2>&1 ||
+    die "cargo-nextest is missing: cargo install --locked cargo-nextest"
+
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
-if [ -z "${DISPLAY:-}" ]; then
-    if need Xvfb "the real-window test" && need matchbox-window-manager "the real-window test"; then
-        display=""
-        for n in $(seq 90 140); do
-            if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=":$n"; break; fi
+
+# 1. A private Secret Service: re-run this script inside its own D-Bus session, with a fresh
+#    keyring directory, then start and unlock gnome-keyring there.
+keyring=false
+if [ -z "${MEETJOIN_TEST_BUS:-}" ]; then
+    if need dbus-run-session "the real-keyring tests" &&
+        need gnome-keyring-daemon "the real-keyring tests" &&
+        need dbus-send "the real-keyring tests"; then
+        MEETJOIN_TEST_BUS=1 XDG_DATA_HOME="$(mktemp -d)" exec dbus-run-session -- "$0" "$@"
+    fi
+else
+    # Our daemon, in the foreground so that $! is its pid; it lives as long as this script.
+    # `--unlock` creates and unlocks a login keyring with the password read from stdin.
+    keyring_log="$(mktemp)"
+    printf 'meetjoin-test' |
+        gnome-keyring-daemon --foreground --unlock --components=secrets >"$keyring_log" 2>&1 &
+    daemon=$!
+    pids+=("$daemon")
+    # gnome-keyring-daemon --unlock returns before it owns org.freedesktop.secrets, and a call
+    # in that gap auto-starts a second, locked daemon. Wait for the name, then check that its
+    # owner is ours.
+    bus() { # bus METHOD: org.freedesktop.DBus.METHOD("org.freedesktop.secrets"), last word
+        dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+            "org.freedesktop.DBus.$1" string:org.freedesktop.secrets 2>/dev/null |
+            awk 'END { print $NF }'
+    }
+    owned=false
+    for _ in $(seq 200); do # 10 s
+        kill -0 "$daemon" 2>/dev/null || break
+        if [ "$(bus NameHasOwner)" = "true" ]; then
+            owned=true
+            break
+        fi
+        sleep 0.05
+    done
+    owner="$($owned && bus GetConnectionUnixProcessID || true)"
+    if ! $owned; then
+        not_ready "the real keyring" "gnome-keyring-daemon did not take org.freedesktop.secrets \
+within 10 s ($(tr '\n' ' ' <"$keyring_log"))"
+    elif [ "$owner" != "$daemon" ]; then
+        not_ready "the real keyring" "org.freedesktop.secrets is owned by pid $owner, \
+not by the unlocked daemon (pid $daemon)"
+    else
+        keyring=true
+        export MEETJOIN_TEST_KEYRING=1
+    fi
+    rm -f "$keyring_log"
+fi
+
+# 2. A display for the real-window test: our own Xvfb with a small window manager, so that no
+#    test window, click or clipboard ever reaches the user's own display.
+display=false
+if [ "${MEETJOIN_TEST_USE_DISPLAY:-}" = "1" ]; then
+    [ -n "${DISPLAY:-}" ] || die "MEETJOIN_TEST_USE_DISPLAY=1 but DISPLAY is not set"
+    say "using the display $DISPLAY (MEETJOIN_TEST_USE_DISPLAY=1)"
+    display=true
+else
+    unset DISPLAY WAYLAND_DISPLAY
+    if need Xvfb "the real-window test" &&
+        need matchbox-window-manager "the real-window test"; then
+        # Xvfb picks a free display number and writes it to fd 3 once it accepts clients.
+        number_file="$(mktemp)"
+        Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$number_file" >/dev/null 2>&1 &
+        pids+=($!)
+        for _ in $(seq 100); do # 10 s
+            [ -s "$number_file" ] && break
+            sleep 0.1
         done
-        Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-        pids+=($!)
-        for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
-        export DISPLAY="$display"
-        matchbox-window-manager -use_titlebar no >/dev/null 2>&1 &
-        pids+=($!)
+        number="$(tr -dc '0-9' <"$number_file")"
+        rm -f "$number_file"
+        if [ -n "$number" ]; then
+            export DISPLAY=":$number"
+            matchbox-window-manager -use_titlebar no >/dev/null 2>&1 &
+            pids+=($!)
+            display=true
+        else
+            not_ready "the real-window test" "Xvfb did not start within 10 s"
+        fi
     fi
 fi
-if [ -n "${DISPLAY:-}" ]; then
+if $display; then
     need xdotool "the real-window test" && need xclip "the real-window test" &&
-        need import "the real-window test (ImageMagick)" && export MEETJOIN_TEST_DISPLAY=1 || true
+        need import "the real-window test (ImageMagick)" || display=false
+fi
+$display && export MEETJOIN_TEST_DISPLAY=1
+
+# 3. A real terminal for the password prompt.
+terminal=false
+need script "the terminal password-prompt test (util-linux)" && terminal=true
+
+# The ignored tests, each with the part it needs (nextest filter expressions).
+needs=(
+    "keyring:binary_id(meetjoin::keyring)"
+    "display:binary_id(meetjoin::gui_window)"
+    "terminal:binary_id(meetjoin::cli) & test(=a_terminal_user_is_asked_for_the_password_once_without_echo)"
+)
+left_out=()
+for entry in "${needs[@]}"; do
+    part="${entry%%:*}"
+    ${!part} || left_out+=("(${entry#*:})")
+done
+filter=()
+if [ "${#left_out[@]}" -gt 0 ]; then
+    joined="$(printf ' | %s' "${left_out[@]}")"
+    filter=(-E "not (${joined:3})")
 fi
 
-# 3. The tests. Doc tests first, so that the summary below is the last word.
+# 4. The tests. Every nextest run ends on `Summary [...] N tests run: A passed, B failed, ...`;
+#    a run that ends otherwise (a build failure, a binary that cannot list its tests) is
+#    retried one target at a time, and each target that still cannot run is one failure.
 log="$(mktemp)"
-status=0
-cargo test --locked --doc 2>&1 | tee "$log" || status=1
-cargo test --locked --all-targets --no-fail-fast 2>&1 | tee -a "$log" || status=1
+passed=0
+failed=0
+skipped=0
+broken=()
 
-passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
-failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
+count() { # count WORDS...: sum of "<n> <words>" over the summary lines in the log
+    local words="$1"
+    { grep -E '^ *Summary \[' "$log" || true; } |
+        grep -Eo "[0-9]+ ($words)" | awk '{ s += $1 } END { print s + 0 }'
+}
+
+nextest() { # nextest ARGS...: one run; true when it ended on a summary line
+    : >"$log"
+    cargo nextest run --locked --color never --no-fail-fast --run-ignored all "${filter[@]}" "$@" \
+        2>&1 | tee "$log" || true
+    grep -qE '^ *Summary \[' "$log" || return 1
+    passed=$((passed + $(count passed)))
+    failed=$((failed + $(count 'exec failed|failed|timed out')))
+    skipped=$((skipped + $(count skipped)))
+    return 0
+}
+
+if ! nextest --all-targets; then
+    say "the test run did not finish; running each test target alone to find the broken ones"
+    targets=(--lib --bins)
+    for file in tests/*.rs; do
+        name="$(basename "$file" .rs)"
+        targets+=("--test=$name")
+    done
+    for target in "${targets[@]}"; do
+        if ! nextest "$target" --no-tests=pass; then
+            broken+=("$target")
+            failed=$((failed + 1))
+        fi
+    done
+fi
+
+# Doc tests: nextest does not run them.
+: >"$log"
+cargo test --locked --doc 2>&1 | tee "$log" || true
+if grep -qE '^test result: ' "$log"; then
+    sum() { grep -Eo "[0-9]+ $1;" "$log" | awk '{ s += $1 } END { print s + 0 }'; }
+    passed=$((passed + $(sum passed)))
+    failed=$((failed + $(sum failed)))
+    skipped=$((skipped + $(sum ignored)))
+else
+    broken+=("--doc")
+    failed=$((failed + 1))
+fi
 rm -f "$log"
-[ "$failed" -gt 0 ] && status=1
-echo "tests: ${passed} passed, ${failed} failed"
-exit "$status"
+
+for target in "${broken[@]}"; do
+    say "$target did not build or could not list its tests: counted as one failure"
+done
+$keyring || say "skipped: the real-keyring tests (no Secret Service)"
+$display || say "skipped: the real-window test (no display)"
+$terminal || say "skipped: the terminal test (no script)"
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$failed" -eq 0 ]

@@ -1,22 +1,23 @@
 //! The command line: `check`, `login`, `logout`, `sandbox` and `gui`. A stable contract for scripts.
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::future::Future;
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use rust_i18n::t;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
+use unicode_width::UnicodeWidthStr;
 
 use crate::api::{ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, RandomRequest, Reply};
 use crate::i18n::Lang;
 use crate::meeting_id::MeetingId;
-use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secrets::{KEYRING_SERVICE, KeyringStore, StoreError, TokenStore};
 use crate::server::Server;
 use crate::session::{Credentials, Session, SignInOutcome};
-use crate::tr;
 
 /// Exit code: success.
 pub const EXIT_OK: u8 = 0;
@@ -57,12 +58,14 @@ enum Command {
     /// End the token on the server and remove it from the OS keyring.
     Logout(ServerArg),
     /// Serve the local emulator of the service on 127.0.0.1.
+    #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
     /// Open the window (the default).
+    #[cfg(feature = "gui")]
     Gui(GuiArgs),
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Default)]
 struct ServerArg {
     /// cn (default), intl, or an https:// base URL.
     #[arg(long, env = ENV_SERVER, value_name = "cn|intl|URL")]
@@ -108,6 +111,7 @@ struct LoginArgs {
     server: ServerArg,
 }
 
+#[cfg(feature = "sandbox")]
 #[derive(Args, Debug)]
 struct SandboxArgs {
     /// The port on 127.0.0.1 (0 picks a free one).
@@ -121,9 +125,11 @@ struct SandboxArgs {
     rate_limit: u32,
 }
 
-#[derive(Args, Debug)]
+#[cfg(feature = "gui")]
+#[derive(Args, Debug, Default)]
 struct GuiArgs {
     /// Start the offline sandbox in this process and use it.
+    #[cfg(feature = "sandbox")]
     #[arg(long)]
     sandbox: bool,
     #[command(flatten)]
@@ -161,7 +167,7 @@ impl Failure {
         Failure {
             code: EXIT_SIGN_IN,
             kind: "keyring_unavailable".to_owned(),
-            message: format!("{} {}", error.message(lang), tr!(lang, "cli.use_token_env")),
+            message: format!("{} {}", error.message(lang), lang.tr("cli.use_token_env")),
             error: None,
         }
     }
@@ -184,28 +190,60 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let lang = Lang::from_system();
-    match cli.command {
-        None => run_gui(GuiArgs {
-            sandbox: false,
-            server: ServerArg { server: None },
+    let Some(command) = cli.command else {
+        return default_face();
+    };
+    let job: Pin<Box<dyn Future<Output = u8>>> = match command {
+        // The window owns its own runtime.
+        #[cfg(feature = "gui")]
+        Command::Gui(args) => return run_gui(args),
+        Command::Check(args) => Box::pin(async move {
+            let json = args.json;
+            match check(args, lang).await {
+                Ok(()) => EXIT_OK,
+                Err(failure) => report(&failure, json, lang),
+            }
         }),
-        Some(Command::Gui(args)) => run_gui(args),
-        Some(command) => {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    eprintln!("meetjoin: {e}");
-                    return ExitCode::from(EXIT_OTHER);
-                }
-            };
-            ExitCode::from(runtime.block_on(run_command(command, lang)))
+        Command::Login(args) => Box::pin(async move {
+            login(args, lang)
+                .await
+                .unwrap_or_else(|failure| report(&failure, false, lang))
+        }),
+        Command::Logout(args) => Box::pin(async move {
+            logout(args, lang)
+                .await
+                .unwrap_or_else(|failure| report(&failure, false, lang))
+        }),
+        #[cfg(feature = "sandbox")]
+        Command::Sandbox(args) => Box::pin(sandbox(args, lang)),
+    };
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => ExitCode::from(runtime.block_on(job)),
+        Err(e) => {
+            eprintln!("meetjoin: {e}");
+            ExitCode::from(EXIT_OTHER)
         }
     }
 }
 
+/// No command: the window.
+#[cfg(feature = "gui")]
+fn default_face() -> ExitCode {
+    run_gui(GuiArgs::default())
+}
+
+/// No command and no window in this build: the usage.
+#[cfg(not(feature = "gui"))]
+fn default_face() -> ExitCode {
+    use clap::CommandFactory;
+    let _ = Cli::command().print_help();
+    ExitCode::from(EXIT_USAGE)
+}
+
+#[cfg(feature = "gui")]
 fn run_gui(args: GuiArgs) -> ExitCode {
     let lang = Lang::from_system();
     let server = match args.server.server.as_deref().map(Server::parse).transpose() {
@@ -216,7 +254,10 @@ fn run_gui(args: GuiArgs) -> ExitCode {
         }
     };
     match crate::gui::run(crate::gui::GuiOptions {
+        #[cfg(feature = "sandbox")]
         sandbox: args.sandbox,
+        #[cfg(not(feature = "sandbox"))]
+        sandbox: false,
         server,
     }) {
         Ok(()) => ExitCode::SUCCESS,
@@ -224,29 +265,6 @@ fn run_gui(args: GuiArgs) -> ExitCode {
             eprintln!("meetjoin: {e:#}");
             ExitCode::from(EXIT_OTHER)
         }
-    }
-}
-
-async fn run_command(command: Command, lang: Lang) -> u8 {
-    match command {
-        Command::Check(args) => {
-            let json = args.json;
-            match check(args, lang).await {
-                Ok(()) => EXIT_OK,
-                Err(failure) => report(&failure, json, lang),
-            }
-        }
-        Command::Login(args) => match login(args, lang).await {
-            Ok(code) => code,
-            Err(failure) => report(&failure, false, lang),
-        },
-        Command::Logout(args) => match logout(args, lang).await {
-            Ok(code) => code,
-            Err(failure) => report(&failure, false, lang),
-        },
-        Command::Sandbox(args) => sandbox(args, lang).await,
-        // The window runs outside this runtime (it owns one): `main` opens it before we get here.
-        Command::Gui(_) => EXIT_OTHER,
     }
 }
 
@@ -378,7 +396,7 @@ async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
                     && password.is_none() =>
             {
                 asked = true;
-                password = Some(prompt_secret(&tr!(lang, "cli.meeting_password_prompt"))?);
+                password = Some(prompt_secret(&lang.tr("cli.meeting_password_prompt"))?);
             }
             Err(e) => return Err(Failure::api(e, lang)),
         }
@@ -446,27 +464,14 @@ fn print_result(meeting_id: &MeetingId, reply: &Reply<AuthRandom>, json: bool, l
     ];
     let width = rows
         .iter()
-        .map(|(label, _)| display_width(label))
+        .map(|(label, _)| label.width())
         .max()
         .unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for (label, value) in rows {
-        let pad = " ".repeat(width - display_width(&label) + 2);
+        let pad = " ".repeat(width - label.width() + 2);
         let _ = writeln!(out, "{label}{pad}{value}");
     }
-}
-
-/// Terminal columns of a label: CJK characters take two.
-fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| {
-            if (c as u32) >= 0x1100 && !c.is_ascii() {
-                2
-            } else {
-                1
-            }
-        })
-        .sum()
 }
 
 async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
@@ -474,7 +479,7 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
     let interactive = std::io::stdin().is_terminal();
     let credentials = if let Some(app_id) = args.app_id {
         let app_key = if interactive {
-            prompt_secret(&tr!(lang, "cli.app_key_prompt"))?
+            prompt_secret(&lang.tr("cli.app_key_prompt"))?
         } else {
             read_stdin_secret()?
         };
@@ -494,7 +499,7 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
         let account = match args.account {
             Some(account) => account,
             None if interactive => {
-                eprint!("{}", tr!(lang, "cli.account_prompt"));
+                eprint!("{}", lang.tr("cli.account_prompt"));
                 let _ = std::io::stderr().flush();
                 let mut line = String::new();
                 std::io::stdin()
@@ -519,7 +524,7 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
         let password = if args.password_stdin {
             read_stdin_secret()?
         } else if interactive {
-            prompt_secret(&tr!(lang, "cli.password_prompt"))?
+            prompt_secret(&lang.tr("cli.password_prompt"))?
         } else {
             return Err(Failure::usage(
                 "missing_password",
@@ -540,16 +545,16 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
     if let Some(e) = store_error {
         eprintln!(
             "meetjoin: {}",
-            tr!(lang, "cli.signed_in_not_saved", name = name)
+            t!("cli.signed_in_not_saved", locale = lang.code(), name = name)
         );
         eprintln!("meetjoin: {}", e.message(lang));
         return Ok(EXIT_OTHER);
     }
     eprintln!(
         "{}",
-        tr!(
-            lang,
+        t!(
             "cli.signed_in",
+            locale = lang.code(),
             name = name,
             server = session.server()
         )
@@ -575,21 +580,30 @@ async fn logout(args: ServerArg, lang: Lang) -> Result<u8, Failure> {
     if let Some(e) = outcome.server_error {
         eprintln!(
             "meetjoin: {}",
-            tr!(
-                lang,
+            t!(
                 "cli.signed_out_server_failed",
+                locale = lang.code(),
                 reason = e.message(lang)
             )
         );
     }
-    eprintln!("{}", tr!(lang, "cli.signed_out", server = session.server()));
+    eprintln!(
+        "{}",
+        t!(
+            "cli.signed_out",
+            locale = lang.code(),
+            server = session.server()
+        )
+    );
     Ok(EXIT_OK)
 }
 
+#[cfg(feature = "sandbox")]
 async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
+    use crate::sandbox::{Sandbox, SandboxConfig};
     let config = SandboxConfig {
         port: args.port,
-        token_ttl: Duration::from_secs(args.token_ttl.max(1)),
+        token_ttl: std::time::Duration::from_secs(args.token_ttl.max(1)),
         rate_limit_per_minute: args.rate_limit,
         ..SandboxConfig::default()
     };
@@ -598,9 +612,9 @@ async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
         Err(e) => {
             eprintln!(
                 "meetjoin: {}",
-                tr!(
-                    lang,
+                t!(
                     "cli.sandbox_bind_failed",
+                    locale = lang.code(),
                     port = args.port,
                     reason = e
                 )
@@ -609,12 +623,19 @@ async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
         }
     };
     println!("{}", sandbox.url());
-    eprintln!("{}", tr!(lang, "cli.sandbox_ready", url = sandbox.url()));
     eprintln!(
         "{}",
-        tr!(
-            lang,
+        t!(
+            "cli.sandbox_ready",
+            locale = lang.code(),
+            url = sandbox.url()
+        )
+    );
+    eprintln!(
+        "{}",
+        t!(
             "cli.sandbox_demo",
+            locale = lang.code(),
             account = crate::sandbox::DEMO_ACCOUNT,
             password = crate::sandbox::DEMO_PASSWORD,
             app_id = crate::sandbox::DEMO_APP_ID

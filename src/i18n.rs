@@ -1,4 +1,7 @@
 //! User-visible text in English and Simplified Chinese, from `assets/locales/*.yml`.
+//!
+//! A plain text is `lang.tr("key")`; a text with placeholders is filled by rust-i18n itself:
+//! `rust_i18n::t!("key", locale = lang.code(), name = value)` replaces `%{name}`.
 
 use serde::{Deserialize, Serialize};
 
@@ -51,13 +54,16 @@ impl Lang {
             .unwrap_or_default()
     }
 
-    /// The text for `key` in this language.
+    /// The text for `key` in this language (a text with `%{name}` placeholders: see the module).
     pub fn tr(self, key: &str) -> String {
         rust_i18n::t!(key, locale = self.code()).into_owned()
     }
 }
 
-/// Translates `key` into `lang`, filling `%{name}` placeholders: `tr!(lang, "key", name = value)`.
+/// Translates `key` into `lang`, filling `%{name}` placeholders by hand.
+// To be removed: use `rust_i18n::t!(key, locale = lang.code(), name = value)` instead, whose
+// interpolation is rust-i18n's own; kept only until the last call sites are converted.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! tr {
     ($lang:expr, $key:expr) => {

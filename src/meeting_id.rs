@@ -11,6 +11,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use rust_i18n::t;
+
 use crate::i18n::Lang;
 
 /// A meeting ID: only ASCII digits, 6 to 20 of them.
@@ -152,26 +154,32 @@ impl MeetingIdError {
         let min = MeetingId::MIN_DIGITS;
         let max = MeetingId::MAX_DIGITS;
         match self {
-            MeetingIdError::Empty => crate::tr!(lang, "meeting_id.error.empty"),
-            MeetingIdError::NotFound => {
-                crate::tr!(lang, "meeting_id.error.not_found", min = min, max = max)
-            }
+            MeetingIdError::Empty => lang.tr("meeting_id.error.empty"),
+            MeetingIdError::NotFound => t!(
+                "meeting_id.error.not_found",
+                locale = lang.code(),
+                min = min,
+                max = max
+            )
+            .into_owned(),
             MeetingIdError::Ambiguous(candidates) => {
-                let separator = crate::tr!(lang, "meeting_id.list_separator");
-                crate::tr!(
-                    lang,
+                let separator = lang.tr("meeting_id.list_separator");
+                t!(
                     "meeting_id.error.ambiguous",
+                    locale = lang.code(),
                     candidates = candidates.join(&separator)
                 )
+                .into_owned()
             }
-            MeetingIdError::WrongLength { digits, len } => crate::tr!(
-                lang,
+            MeetingIdError::WrongLength { digits, len } => t!(
                 "meeting_id.error.wrong_length",
+                locale = lang.code(),
                 digits = digits,
                 len = len,
                 min = min,
                 max = max
-            ),
+            )
+            .into_owned(),
         }
     }
 }

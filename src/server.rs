@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -50,11 +51,15 @@ impl ServerError {
     /// The message for a person, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            ServerError::Empty => crate::tr!(lang, "server.empty"),
-            ServerError::NotAUrl(text) => crate::tr!(lang, "server.not_a_url", text = text),
-            ServerError::Scheme(scheme) => crate::tr!(lang, "server.scheme", scheme = scheme),
-            ServerError::InsecureHttp => crate::tr!(lang, "server.insecure_http"),
-            ServerError::Extras => crate::tr!(lang, "server.extras"),
+            ServerError::Empty => lang.tr("server.empty"),
+            ServerError::NotAUrl(text) => {
+                t!("server.not_a_url", locale = lang.code(), text = text).into_owned()
+            }
+            ServerError::Scheme(scheme) => {
+                t!("server.scheme", locale = lang.code(), scheme = scheme).into_owned()
+            }
+            ServerError::InsecureHttp => lang.tr("server.insecure_http"),
+            ServerError::Extras => lang.tr("server.extras"),
         }
     }
 }

@@ -1,9 +1,16 @@
 //! The signed-in session: load tokens, refresh them in time, sign in again once, save them.
+//!
+//! A [`Session`] is cheap to clone and safe to share between tasks. Its lock is held only to
+//! read or replace the tokens, never across a network or keyring call: a sign-out does not
+//! wait behind a running check. Renewals run one at a time, and a renewal after a rejected
+//! token happens only if that token is still the current one (another task may have renewed
+//! it already). Every change is published on a [`tokio::sync::watch`] channel
+//! ([`Session::subscribe`]).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use secrecy::SecretString;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::watch;
 
 use crate::api::auth::now_unix;
 use crate::api::{
@@ -31,6 +38,32 @@ pub enum Credentials {
     AccessToken(SecretString),
 }
 
+impl Credentials {
+    /// The same credentials with the surrounding whitespace of every typed field removed, so
+    /// that the window and the command line send exactly the same thing.
+    pub fn trimmed(self) -> Credentials {
+        let optional = |text: Option<String>| {
+            text.map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+        };
+        match self {
+            Credentials::Account { account, password } => Credentials::Account {
+                account: account.trim().to_owned(),
+                password,
+            },
+            Credentials::AppId(app) => Credentials::AppId(AppIdCredentials {
+                app_id: app.app_id.trim().to_owned(),
+                app_key: SecretString::from(app.app_key.expose_secret().trim().to_owned()),
+                user_id: optional(app.user_id),
+                corp_id: optional(app.corp_id),
+            }),
+            Credentials::AccessToken(token) => {
+                Credentials::AccessToken(SecretString::from(token.expose_secret().trim().to_owned()))
+            }
+        }
+    }
+}
+
 /// Who is signed in, for display. No secrets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedIn {
@@ -44,6 +77,17 @@ pub struct SignedIn {
     pub method: SignInMethod,
     /// True when the session lives in memory only.
     pub memory_only: bool,
+}
+
+/// What a session publishes on its watch channel after every change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionStatus {
+    /// The stored sign-in has been looked up (or there was nothing to look up).
+    pub loaded: bool,
+    /// Who is signed in, if anyone.
+    pub signed_in: Option<SignedIn>,
+    /// The last keyring failure, if any: the session is memory-only while it is set.
+    pub store_error: Option<StoreError>,
 }
 
 /// The result of a sign-in: who is signed in, and whether saving the tokens failed.
@@ -64,29 +108,50 @@ pub struct SignOutOutcome {
     pub store_error: Option<StoreError>,
 }
 
+/// The tokens and what is known about them. Only ever locked briefly.
 #[derive(Default)]
 struct State {
     loaded: bool,
     current: Option<StoredSession>,
+    /// Bumped by every sign-in, sign-out and forgetting: a renewal that started before one of
+    /// these never installs its tokens after it.
+    epoch: u64,
     memory_only: bool,
     store_error: Option<StoreError>,
 }
 
-/// One server's session. Share it in an `Arc`; calls from several tasks queue on one lock.
-pub struct Session {
+/// What the tasks of one session share.
+struct Shared {
     client: Client,
     store: Option<Arc<dyn TokenStore>>,
-    state: Arc<Mutex<State>>,
+    state: Mutex<State>,
+    /// Held while the stored sign-in is looked up, so that it is looked up once.
+    loading: tokio::sync::Mutex<()>,
+    /// Held by the one renewal that may run at a time.
+    renewing: tokio::sync::Mutex<()>,
+    /// Held while the keyring is written, so that writes land in order.
+    writing: tokio::sync::Mutex<()>,
+    status: watch::Sender<SessionStatus>,
+}
+
+/// One server's session. Clones share the same tokens.
+#[derive(Clone)]
+pub struct Session {
+    shared: Arc<Shared>,
+}
+
+/// Where a renewal left the session.
+enum Renewed {
+    /// A fresh access token is in place (renewed here or by another task).
+    Token(SecretString),
+    /// Nobody is signed in any more.
+    SignedOut,
 }
 
 impl Session {
     /// A session whose tokens are kept in `store`.
     pub fn new(client: Client, store: Arc<dyn TokenStore>) -> Session {
-        Session {
-            client,
-            store: Some(store),
-            state: Arc::new(Mutex::new(State::default())),
-        }
+        Session::build(client, Some(store), State::default())
     }
 
     /// A session on a given access token that is never stored (`MEETJOIN_TOKEN`).
@@ -97,33 +162,45 @@ impl Session {
             tokens: Tokens::from_access_token(access),
             app_key: None,
         };
+        let state = State {
+            loaded: true,
+            current: Some(current),
+            memory_only: true,
+            ..State::default()
+        };
+        Session::build(client, None, state)
+    }
+
+    fn build(client: Client, store: Option<Arc<dyn TokenStore>>, state: State) -> Session {
+        let (status, _) = watch::channel(status_of(&state));
         Session {
-            client,
-            store: None,
-            state: Arc::new(Mutex::new(State {
-                loaded: true,
-                current: Some(current),
-                memory_only: true,
-                store_error: None,
-            })),
+            shared: Arc::new(Shared {
+                client,
+                store,
+                state: Mutex::new(state),
+                loading: tokio::sync::Mutex::new(()),
+                renewing: tokio::sync::Mutex::new(()),
+                writing: tokio::sync::Mutex::new(()),
+                status,
+            }),
         }
     }
 
     /// The server this session talks to.
     pub fn server(&self) -> &Server {
-        self.client.server()
+        self.shared.client.server()
     }
 
-    /// The HTTP client.
-    pub fn client(&self) -> &Client {
-        &self.client
+    /// A receiver of this session's status, updated after every change.
+    pub fn subscribe(&self) -> watch::Receiver<SessionStatus> {
+        self.shared.status.subscribe()
     }
 
     /// Loads the stored session (once); returns who is signed in. A keyring failure is returned
     /// and remembered, and the session goes on in memory.
     pub async fn restore(&self) -> Result<Option<SignedIn>, StoreError> {
-        let mut state = self.state.lock().await;
-        self.ensure_loaded(&mut state).await;
+        self.ensure_loaded().await;
+        let state = self.lock();
         match &state.store_error {
             Some(e) if state.current.is_none() => Err(e.clone()),
             _ => Ok(signed_in(&state)),
@@ -131,21 +208,22 @@ impl Session {
     }
 
     /// Who is signed in now, if anyone (does not touch the keyring).
-    pub async fn status(&self) -> Option<SignedIn> {
-        signed_in(&*self.state.lock().await)
+    pub fn status(&self) -> Option<SignedIn> {
+        signed_in(&self.lock())
     }
 
     /// The last keyring failure, if any: the session is memory-only while it is set.
-    pub async fn store_error(&self) -> Option<StoreError> {
-        self.state.lock().await.store_error.clone()
+    pub fn store_error(&self) -> Option<StoreError> {
+        self.lock().store_error.clone()
     }
 
     /// Signs in and keeps the tokens in the store (or memory, if the store fails).
     pub async fn sign_in(&self, credentials: Credentials) -> Result<SignInOutcome, ApiError> {
-        let stored = match credentials {
+        self.ensure_loaded().await;
+        let client = &self.shared.client;
+        let stored = match credentials.trimmed() {
             Credentials::Account { account, password } => {
-                let account = account.trim().to_owned();
-                let reply = self.client.sign_in_account(&account, &password).await?;
+                let reply = client.sign_in_account(&account, &password).await?;
                 StoredSession {
                     account,
                     method: SignInMethod::Account,
@@ -154,8 +232,8 @@ impl Session {
                 }
             }
             Credentials::AppId(app) => {
-                let reply = self.client.sign_in_app_id(&app).await?;
-                let account = match app.user_id.as_deref().filter(|u| !u.is_empty()) {
+                let reply = client.sign_in_app_id(&app).await?;
+                let account = match &app.user_id {
                     Some(user) => format!("{}/{user}", app.app_id),
                     None => app.app_id.clone(),
                 };
@@ -163,15 +241,15 @@ impl Session {
                     account,
                     method: SignInMethod::AppId {
                         app_id: app.app_id.clone(),
-                        user_id: app.user_id.clone().filter(|u| !u.is_empty()),
-                        corp_id: app.corp_id.clone().filter(|c| !c.is_empty()),
+                        user_id: app.user_id.clone(),
+                        corp_id: app.corp_id.clone(),
                     },
                     tokens: reply.value,
                     app_key: Some(app.app_key),
                 }
             }
             Credentials::AccessToken(access) => {
-                let reply = self.client.validate(&access).await?;
+                let reply = client.validate(&access).await?;
                 let mut tokens = reply.value;
                 tokens.access = access;
                 StoredSession {
@@ -185,29 +263,39 @@ impl Session {
                 }
             }
         };
-        let mut state = self.state.lock().await;
-        state.loaded = true;
-        state.current = Some(stored.clone());
-        let store_error = self.persist(&mut state, Some(stored)).await;
-        let signed_in = signed_in(&state).ok_or_else(|| ApiError::new(ErrorKind::NotSignedIn))?;
+        self.replace(|state| {
+            state.epoch += 1;
+            state.loaded = true;
+            state.current = Some(stored);
+        });
+        let store_error = self.persist().await;
+        let signed_in = self
+            .status()
+            .ok_or_else(|| ApiError::new(ErrorKind::NotSignedIn))?;
         Ok(SignInOutcome {
             signed_in,
             store_error,
         })
     }
 
-    /// Ends the token on the server and forgets it here, whatever the server says.
+    /// Forgets the token here at once, then ends it on the server, whatever the server says.
     pub async fn sign_out(&self) -> SignOutOutcome {
-        let mut state = self.state.lock().await;
-        self.ensure_loaded(&mut state).await;
-        let mut outcome = SignOutOutcome::default();
-        if let Some(current) = state.current.take()
-            && let Err(e) = self.client.sign_out(&current.tokens.access).await
+        self.ensure_loaded().await;
+        let mut taken = None;
+        self.replace(|state| {
+            state.epoch += 1;
+            taken = state.current.take();
+        });
+        let mut outcome = SignOutOutcome {
+            store_error: self.persist().await,
+            ..SignOutOutcome::default()
+        };
+        if let Some(current) = taken
+            && let Err(e) = self.shared.client.sign_out(&current.tokens.access).await
             && e.kind != ErrorKind::NotSignedIn
         {
             outcome.server_error = Some(e);
         }
-        outcome.store_error = self.persist(&mut state, None).await;
         outcome
     }
 
@@ -217,11 +305,11 @@ impl Session {
         &self,
         request: &RandomRequest,
     ) -> Result<Reply<AuthRandom>, ApiError> {
-        let mut state = self.state.clone().lock_owned().await;
-        self.ensure_loaded(&mut state).await;
-        let Some(current) = state.current.clone() else {
+        self.ensure_loaded().await;
+        let Some(current) = self.lock().current.clone() else {
             return Err(ApiError::new(ErrorKind::NotSignedIn));
         };
+        let mut access = current.tokens.access.clone();
         // At most one renewal per call: before it, when the token is about to expire, or
         // after the server rejects the token. Never a loop.
         let mut renewal_tried = false;
@@ -230,87 +318,109 @@ impl Session {
             .expires_within(now_unix(), REFRESH_MARGIN_SECS)
         {
             renewal_tried = true;
-            let (guard, result) = self.renew_detached(state).await?;
-            state = guard;
-            if let Err(e) = result {
-                let still_valid = !current.tokens.expires_within(now_unix(), 0);
-                if !still_valid {
-                    return Err(if e.kind.is_transport_problem() {
-                        e
-                    } else {
-                        self.forget_rejected(&mut state).await
-                    });
-                }
+            let expired = current.tokens.expires_within(now_unix(), 0);
+            match self.renew(&access, expired).await {
+                Ok(Renewed::Token(fresh)) => access = fresh,
+                Ok(Renewed::SignedOut) => return Err(ApiError::new(ErrorKind::NotSignedIn)),
                 // The token still has a little time: use it as it is.
+                Err(_) if !current.tokens.expires_within(now_unix(), 0) => {}
+                Err(e) if e.kind.is_transport_problem() => return Err(e),
+                Err(_) => return Err(ApiError::new(ErrorKind::NotSignedIn)),
             }
         }
-        let Some(access) = state.current.as_ref().map(|c| c.tokens.access.clone()) else {
-            return Err(ApiError::new(ErrorKind::NotSignedIn));
-        };
-        match self.client.auth_random(&access, request).await {
+        match self.shared.client.auth_random(&access, request).await {
             Err(e) if e.kind == ErrorKind::NotSignedIn => {
                 if renewal_tried {
-                    self.forget_rejected(&mut state).await;
+                    self.forget(&access).await;
                     return Err(e);
                 }
-                let (guard, result) = self.renew_detached(state).await?;
-                state = guard;
-                match result {
-                    Ok(()) => {}
+                match self.renew(&access, true).await {
+                    Ok(Renewed::Token(fresh)) => {
+                        let retried = self.shared.client.auth_random(&fresh, request).await;
+                        if matches!(&retried, Err(e) if e.kind == ErrorKind::NotSignedIn) {
+                            self.forget(&fresh).await;
+                        }
+                        retried
+                    }
+                    Ok(Renewed::SignedOut) => Err(e),
                     Err(renew_error) if renew_error.kind.is_transport_problem() => {
-                        return Err(renew_error);
+                        Err(renew_error)
                     }
-                    Err(_) => {
-                        self.forget_rejected(&mut state).await;
-                        return Err(e);
-                    }
+                    Err(_) => Err(e),
                 }
-                let Some(access) = state.current.as_ref().map(|c| c.tokens.access.clone()) else {
-                    return Err(e);
-                };
-                self.client.auth_random(&access, request).await
             }
             other => other,
         }
     }
 
-    /// Runs [`Session::renew`] in its own task, so that a caller that gives up (a cancelled
-    /// check) cannot drop a refreshed token between the server's reply and the store.
-    async fn renew_detached(
+    /// Renews the session whose access token `failed` is no longer good: refreshes it, or signs
+    /// in again with a kept App Key. One renewal runs at a time; if another task already
+    /// replaced `failed`, its token is used instead. A rejected renewal forgets the session
+    /// when `forget_if_rejected` (the token is dead, not merely about to expire).
+    ///
+    /// The renewal runs in its own task, so that a caller that gives up (a cancelled check)
+    /// cannot drop a refreshed token between the server's reply and the store.
+    async fn renew(
         &self,
-        state: OwnedMutexGuard<State>,
-    ) -> Result<(OwnedMutexGuard<State>, Result<(), ApiError>), ApiError> {
-        let this = Session {
-            client: self.client.clone(),
-            store: self.store.clone(),
-            state: self.state.clone(),
-        };
+        failed: &SecretString,
+        forget_if_rejected: bool,
+    ) -> Result<Renewed, ApiError> {
+        let this = self.clone();
+        let failed = failed.clone();
         tokio::spawn(async move {
-            let mut state = state;
-            let result = this.renew(&mut state).await;
-            (state, result)
+            let _one_at_a_time = this.shared.renewing.lock().await;
+            let (current, epoch) = {
+                let state = this.lock();
+                (state.current.clone(), state.epoch)
+            };
+            let Some(current) = current else {
+                return Ok(Renewed::SignedOut);
+            };
+            if current.tokens.access.expose_secret() != failed.expose_secret() {
+                return Ok(Renewed::Token(current.tokens.access));
+            }
+            match this.renewed_tokens(&current).await {
+                Ok(tokens) => {
+                    let access = tokens.access.clone();
+                    let mut next = current;
+                    next.tokens = tokens;
+                    let installed = this.replace_if(epoch, &failed, |state| {
+                        state.current = Some(next);
+                    });
+                    if installed {
+                        this.persist().await;
+                        Ok(Renewed::Token(access))
+                    } else {
+                        // Signed out or in again meanwhile: that wins.
+                        Ok(this.lock().current.as_ref().map_or(Renewed::SignedOut, |c| {
+                            Renewed::Token(c.tokens.access.clone())
+                        }))
+                    }
+                }
+                Err(e) if e.kind.is_transport_problem() => Err(e),
+                Err(e) => {
+                    if forget_if_rejected {
+                        this.forget(&failed).await;
+                    }
+                    Err(e)
+                }
+            }
         })
         .await
         .map_err(|e| {
             ApiError::new(ErrorKind::Other).with_detail(format!("renewal task failed: {e}"))
-        })
+        })?
     }
 
-    /// Refreshes the tokens, or signs in again with a kept App Key; one attempt, no loop.
-    async fn renew(&self, state: &mut State) -> Result<(), ApiError> {
-        let Some(current) = state.current.clone() else {
-            return Err(ApiError::new(ErrorKind::NotSignedIn));
-        };
-        let now = now_unix();
-        if let (true, Some(refresh)) = (current.tokens.can_refresh(now), &current.tokens.refresh) {
-            match self.client.refresh(refresh).await {
-                Ok(reply) => {
-                    let mut next = current.clone();
-                    next.tokens = merge_tokens(&current.tokens, reply.value);
-                    state.current = Some(next.clone());
-                    self.persist(state, Some(next)).await;
-                    return Ok(());
-                }
+    /// New tokens for `current`: a refresh, else a new App ID sign-in with the kept key.
+    async fn renewed_tokens(&self, current: &StoredSession) -> Result<Tokens, ApiError> {
+        let client = &self.shared.client;
+        if let (true, Some(refresh)) = (
+            current.tokens.can_refresh(now_unix()),
+            &current.tokens.refresh,
+        ) {
+            match client.refresh(refresh).await {
+                Ok(reply) => return Ok(merge_tokens(&current.tokens, reply.value)),
                 Err(e) if e.kind.is_transport_problem() => return Err(e),
                 Err(_) => {}
             }
@@ -330,57 +440,71 @@ impl Session {
                 user_id: user_id.clone(),
                 corp_id: corp_id.clone(),
             };
-            let reply = self.client.sign_in_app_id(&credentials).await?;
-            let mut next = current.clone();
-            next.tokens = reply.value;
-            state.current = Some(next.clone());
-            self.persist(state, Some(next)).await;
-            return Ok(());
+            return Ok(client.sign_in_app_id(&credentials).await?.value);
         }
         Err(ApiError::new(ErrorKind::NotSignedIn))
     }
 
-    /// Drops tokens the server no longer accepts; returns the "sign in again" error.
-    async fn forget_rejected(&self, state: &mut State) -> ApiError {
-        if self.store.is_some() {
-            state.current = None;
-            self.persist(state, None).await;
-        }
-        ApiError::new(ErrorKind::NotSignedIn)
-    }
-
-    async fn ensure_loaded(&self, state: &mut State) {
-        if state.loaded {
+    /// Drops the session if its access token is still `rejected` (a token the server no longer
+    /// accepts). A session on a given token (`MEETJOIN_TOKEN`) is kept: there is nothing to
+    /// sign in again with.
+    async fn forget(&self, rejected: &SecretString) {
+        if self.shared.store.is_none() {
             return;
         }
-        state.loaded = true;
-        let Some(store) = self.store.clone() else {
+        let epoch = self.lock().epoch;
+        let forgotten = self.replace_if(epoch, rejected, |state| {
+            state.epoch += 1;
+            state.current = None;
+        });
+        if forgotten {
+            self.persist().await;
+        }
+    }
+
+    /// Looks up the stored session, once.
+    async fn ensure_loaded(&self) {
+        if self.lock().loaded {
+            return;
+        }
+        let _loading = self.shared.loading.lock().await;
+        if self.lock().loaded {
+            return;
+        }
+        let Some(store) = self.shared.store.clone() else {
+            self.replace(|state| state.loaded = true);
             return;
         };
         let server = self.server().clone();
-        match run_blocking(move || store.load(&server)).await {
-            Ok(current) => {
-                state.current = current;
-                state.memory_only = self.store.as_ref().is_some_and(|s| s.is_memory_only());
-                state.store_error = None;
+        let memory_only = store.is_memory_only();
+        let result = run_blocking(move || store.load(&server)).await;
+        self.replace(|state| {
+            state.loaded = true;
+            match result {
+                Ok(current) => {
+                    // A sign-in cannot have happened meanwhile: it waits for the lookup.
+                    state.current = current;
+                    state.memory_only = memory_only;
+                    state.store_error = None;
+                }
+                Err(e) => {
+                    state.memory_only = true;
+                    state.store_error = Some(e);
+                }
             }
-            Err(e) => {
-                state.memory_only = true;
-                state.store_error = Some(e);
-            }
-        }
+        });
     }
 
-    /// Saves (or with `None` deletes) the session in the store; a failure leaves it in memory.
-    async fn persist(
-        &self,
-        state: &mut State,
-        session: Option<StoredSession>,
-    ) -> Option<StoreError> {
-        let Some(store) = self.store.clone() else {
-            state.memory_only = true;
+    /// Writes the current session to the store (or removes it when nobody is signed in).
+    /// Writes run one at a time and each writes the latest state, so the store ends up holding
+    /// what memory holds. A failure leaves the session in memory and is returned.
+    async fn persist(&self) -> Option<StoreError> {
+        let Some(store) = self.shared.store.clone() else {
+            self.replace(|state| state.memory_only = true);
             return None;
         };
+        let _in_order = self.shared.writing.lock().await;
+        let session = self.lock().current.clone();
         let server = self.server().clone();
         let memory_only = store.is_memory_only();
         let result = run_blocking(move || match session {
@@ -388,18 +512,47 @@ impl Session {
             None => store.delete(&server),
         })
         .await;
-        match result {
-            Ok(()) => {
-                state.memory_only = memory_only;
-                state.store_error = None;
-                None
-            }
-            Err(e) => {
-                state.memory_only = true;
-                state.store_error = Some(e.clone());
-                Some(e)
-            }
+        let error = result.err();
+        self.replace(|state| {
+            state.memory_only = memory_only || error.is_some();
+            state.store_error = error.clone();
+        });
+        error
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Changes the state and publishes the new status.
+    fn replace(&self, change: impl FnOnce(&mut State)) {
+        let mut state = self.lock();
+        change(&mut state);
+        self.shared.status.send_replace(status_of(&state));
+    }
+
+    /// Changes the state only if no sign-in or sign-out happened since `epoch` and the access
+    /// token is still `expected`; returns whether it did.
+    fn replace_if(
+        &self,
+        epoch: u64,
+        expected: &SecretString,
+        change: impl FnOnce(&mut State),
+    ) -> bool {
+        let mut state = self.lock();
+        let still = state.epoch == epoch
+            && state
+                .current
+                .as_ref()
+                .is_some_and(|c| c.tokens.access.expose_secret() == expected.expose_secret());
+        if still {
+            change(&mut state);
+            self.shared.status.send_replace(status_of(&state));
         }
+        still
     }
 }
 
@@ -423,6 +576,14 @@ fn signed_in(state: &State) -> Option<SignedIn> {
         method: current.method.clone(),
         memory_only: state.memory_only,
     })
+}
+
+fn status_of(state: &State) -> SessionStatus {
+    SessionStatus {
+        loaded: state.loaded,
+        signed_in: signed_in(state),
+        store_error: state.store_error.clone(),
+    }
 }
 
 /// Runs a blocking store call off the async threads.

@@ -1,31 +1,174 @@
 //! The sandbox, spoken to over raw HTTP the way the real service would be.
+//!
+//! The tables below are the contract: a request, and the status, `error_code` and `error_msg`
+//! the service answers it with.
+#![cfg(feature = "sandbox")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use meetjoin::sandbox::{
     DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, Sandbox, SandboxConfig, SandboxStats,
     seed_meetings,
 };
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
 const RANDOM_PATH: &str = "/v2/mms/ncms/conferences/auth/random";
+const ACCOUNT_PATH: &str = "/v1/usg/acs/auth/account";
+const APP_AUTH_PATH: &str = "/v2/usg/acs/auth/appauth";
+const TOKEN_PATH: &str = "/v1/usg/acs/token";
+const VALIDATE_PATH: &str = "/v1/usg/acs/token/validate";
 const JSON_UTF8: &str = "application/json;charset=UTF-8";
 const NONCE: &str = "0123456789abcdef0123456789abcdef";
+/// The open meeting, as a query.
+const OPEN: &str = "conf_id=914047175";
 
-async fn start(config: SandboxConfig) -> (Sandbox, Client) {
-    let sandbox = Sandbox::start(SandboxConfig { port: 0, ..config })
-        .await
-        .expect("sandbox starts");
-    (sandbox, Client::new())
+/// The longest a waited-for change may take: only a hang runs into it.
+const DEADLINE: Duration = Duration::from_secs(30);
+
+// ---- The service's refusals: (HTTP status, error_code, error_msg) --------------------------
+
+type Refusal = (StatusCode, &'static str, &'static str);
+
+const TOKEN_INVALID: Refusal = (StatusCode::UNAUTHORIZED, "USG.000000004", "TOKEN_INVALID");
+const BODY_INVALID: Refusal = (StatusCode::BAD_REQUEST, "USG.000000001", "PARAM_INVALID");
+const USG_AUTH_FAILED: Refusal = (StatusCode::UNAUTHORIZED, "USG.206010000", "USG_AUTH_FAILED");
+const APP_AUTH_FAILED: Refusal = (StatusCode::UNAUTHORIZED, "USG.206010025", "APP_AUTH_FAILED");
+const APP_AUTH_EXPIRED: Refusal = (
+    StatusCode::UNAUTHORIZED,
+    "USG.206010057",
+    "APP_AUTH_EXPIRED",
+);
+const QUERY_INVALID: Refusal = (StatusCode::BAD_REQUEST, "MMC.111070001", "PARAM_INVALID");
+const TOO_MANY_REQUESTS: Refusal = (
+    StatusCode::TOO_MANY_REQUESTS,
+    "MMC.100000429",
+    "TOO_MANY_REQUESTS",
+);
+const NOT_FOUND_OR_AUTH_FAILED: Refusal = (
+    StatusCode::BAD_REQUEST,
+    "MMC.111072065",
+    "CONF_NOT_FOUND_OR_AUTH_FAILED",
+);
+const PASSWORD_EMPTY: Refusal = (StatusCode::BAD_REQUEST, "MMC.111070009", "PASSWORD_EMPTY");
+const LOCKED: Refusal = (
+    StatusCode::BAD_REQUEST,
+    "MMC.111071052",
+    "TOO_MANY_ATTEMPTS_LOCKED",
+);
+const WAITING_FOR_HOST: Refusal = (StatusCode::BAD_REQUEST, "MMC.111071058", "WAITING_FOR_HOST");
+const CONF_ENDED: Refusal = (StatusCode::BAD_REQUEST, "MMC.111072006", "CONF_ENDED");
+const NOT_FOUND: Refusal = (StatusCode::NOT_FOUND, "MMC.000000404", "NOT_FOUND");
+
+// ---- Helpers ------------------------------------------------------------------------------
+
+/// A sandbox on a free port and a plain HTTP client for it.
+struct Api {
+    sandbox: Sandbox,
+    http: Client,
 }
 
-async fn start_default() -> (Sandbox, Client) {
-    start(SandboxConfig::default()).await
+impl Api {
+    async fn start(config: SandboxConfig) -> Api {
+        let sandbox = Sandbox::start(SandboxConfig { port: 0, ..config })
+            .await
+            .expect("sandbox starts");
+        Api {
+            sandbox,
+            http: Client::new(),
+        }
+    }
+
+    async fn default() -> Api {
+        Api::start(SandboxConfig::default()).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sandbox.url())
+    }
+
+    fn stats(&self) -> SandboxStats {
+        self.sandbox.stats()
+    }
+
+    /// Signs in with the demo account and returns the token object.
+    async fn sign_in(&self) -> Value {
+        let response = send(
+            self.http
+                .post(self.url(ACCOUNT_PATH))
+                .basic_auth(DEMO_ACCOUNT, Some(DEMO_PASSWORD))
+                .json(&json!({"account": DEMO_ACCOUNT, "clientType": 72})),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("json")
+    }
+
+    async fn access_token(&self) -> String {
+        text(&self.sign_in().await, "accessToken")
+    }
+
+    /// The auth-random call; `query` is the raw query string.
+    async fn random(&self, token: Option<&str>, query: &str, password: Option<&str>) -> Response {
+        let mut request = self.http.get(self.url(&format!("{RANDOM_PATH}?{query}")));
+        if let Some(token) = token {
+            request = request.header("X-Access-Token", token);
+        }
+        if let Some(password) = password {
+            request = request.header("X-Password", password);
+        }
+        send(request).await
+    }
+
+    async fn refresh(&self, refresh: &str) -> Response {
+        send(
+            self.http
+                .put(self.url(TOKEN_PATH))
+                .header("X-Access-Token", refresh),
+        )
+        .await
+    }
+
+    async fn validate(&self, token: &str) -> Response {
+        send(
+            self.http
+                .post(self.url(VALIDATE_PATH))
+                .json(&json!({"token": token, "needGenNewToken": false})),
+        )
+        .await
+    }
+
+    async fn sign_out(&self, token: &str) -> Response {
+        send(
+            self.http
+                .delete(self.url(TOKEN_PATH))
+                .header("X-Access-Token", token),
+        )
+        .await
+    }
+
+    /// An App ID sign-in signed with `signature`, naming `access_app_id` in the header.
+    async fn app_sign_in(&self, access_app_id: &str, signature: &str, body: &Value) -> Response {
+        let request = AppAuth {
+            authorization: Some(app_authorization(access_app_id, signature)),
+            long_ticket: true,
+            body: Body::Json(body.clone()),
+        };
+        send(request.build(&self.http, &self.url(APP_AUTH_PATH))).await
+    }
+}
+
+async fn send(request: RequestBuilder) -> Response {
+    request.send().await.expect("request")
 }
 
 fn unix_now() -> u64 {
@@ -35,42 +178,12 @@ fn unix_now() -> u64 {
         .as_secs()
 }
 
-/// Signs in with the demo account and returns the token object.
-async fn sign_in(sandbox: &Sandbox, client: &Client) -> Value {
-    let response = client
-        .post(format!("{}/v1/usg/acs/auth/account", sandbox.url()))
-        .basic_auth(DEMO_ACCOUNT, Some(DEMO_PASSWORD))
-        .json(&json!({"account": DEMO_ACCOUNT, "clientType": 72}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("json")
-}
-
-async fn access_token(sandbox: &Sandbox, client: &Client) -> String {
-    sign_in(sandbox, client).await["accessToken"]
+/// A string field of a JSON object.
+fn text(value: &Value, field: &str) -> String {
+    value[field]
         .as_str()
-        .expect("accessToken")
+        .unwrap_or_else(|| panic!("{field} in {value}"))
         .to_owned()
-}
-
-/// The auth-random call; `query` is the raw query string.
-async fn random(
-    sandbox: &Sandbox,
-    client: &Client,
-    token: Option<&str>,
-    query: &str,
-    password: Option<&str>,
-) -> Response {
-    let mut request = client.get(format!("{}{RANDOM_PATH}?{query}", sandbox.url()));
-    if let Some(token) = token {
-        request = request.header("X-Access-Token", token);
-    }
-    if let Some(password) = password {
-        request = request.header("X-Password", password);
-    }
-    request.send().await.expect("request")
 }
 
 /// Asserts a successful auth-random reply and returns its body.
@@ -85,18 +198,20 @@ async fn expect_random(response: Response) -> Value {
     body
 }
 
-/// Asserts an error reply: status, code, content type, and the request id in body and header.
-async fn expect_error(response: Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(response.status(), status);
-    assert_eq!(response.headers()["content-type"], JSON_UTF8);
+/// Asserts an error reply: status, code, message, content type, and the request id in body and
+/// header alike.
+async fn expect_error(response: Response, (status, code, message): Refusal) -> Value {
+    let url = response.url().clone();
+    assert_eq!(response.status(), status, "{url}: {code}");
+    assert_eq!(response.headers()["content-type"], JSON_UTF8, "{url}");
     let header_id = response.headers()["x-request-id"]
         .to_str()
         .expect("ascii")
         .to_owned();
     let body: Value = response.json().await.expect("json");
-    assert_eq!(body["error_code"], code, "{body}");
-    assert!(body["error_msg"].as_str().is_some_and(|m| !m.is_empty()));
-    assert_eq!(body["request_id"], header_id.as_str());
+    assert_eq!(body["error_code"], code, "{url}: {body}");
+    assert_eq!(body["error_msg"], message, "{url}: {body}");
+    assert_eq!(body["request_id"], header_id.as_str(), "{url}");
     body
 }
 
@@ -108,39 +223,70 @@ fn retry_after(response: &Response) -> u64 {
         .expect("whole seconds")
 }
 
+/// Polls `$until` (which may `.await`) every 20 ms; fails the test if it is still false after
+/// [`DEADLINE`].
+macro_rules! wait_for {
+    ($what:expr, $until:expr) => {{
+        let started = Instant::now();
+        while !$until {
+            assert!(
+                started.elapsed() < DEADLINE,
+                "{}: not within {DEADLINE:?}",
+                $what
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }};
+}
+
+// ---- The auth-random call -----------------------------------------------------------------
+
 #[tokio::test]
 async fn url_is_loopback_http_without_trailing_slash() {
-    let (sandbox, _) = start_default().await;
-    let addr = sandbox.addr();
+    let api = Api::default().await;
+    let addr = api.sandbox.addr();
     assert!(addr.ip().is_loopback());
     assert_ne!(addr.port(), 0);
-    assert_eq!(sandbox.url(), format!("http://127.0.0.1:{}", addr.port()));
-    sandbox.shutdown().await;
+    assert_eq!(
+        api.sandbox.url(),
+        format!("http://127.0.0.1:{}", addr.port())
+    );
+    api.sandbox.shutdown().await;
 }
 
 #[tokio::test]
-async fn open_meeting_returns_its_details_and_a_fresh_random_each_time() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
+async fn meetings_answer_with_their_details() {
+    let api = Api::default().await;
+    let token = api.access_token().await;
+    #[rustfmt::skip]
+    let cases = [
+        // query, X-Password          subject, conf_mode, webinar, need_password, support_applets
+        ("conf_id=914047175&guest_waiting=0", None,  ("zhang的会议", "RTC", false, false, true)),
+        // An open meeting ignores a password.
+        (OPEN,                        Some("999"),    ("zhang的会议", "RTC", false, false, true)),
+        ("conf_id=987654321&guest_waiting=0", Some("123456"), ("季度评审会", "COMMON", false, true, false)),
+        ("conf_id=900000001",         Some("246810"), ("Product Launch Webinar", "RTC", true, true, true)),
+        ("conf_id=900000002&guest_waiting=1", None,  ("等待主持人", "RTC", false, false, true)),
+    ];
+    for (query, password, (subject, mode, webinar, need_password, applets)) in cases {
+        let body = expect_random(api.random(Some(&token), query, password).await).await;
+        let what = format!("{query} with {password:?}");
+        assert_eq!(body["subject"], subject, "{what}");
+        assert_eq!(body["conf_mode"], mode, "{what}");
+        assert_eq!(body["webinar"], webinar, "{what}");
+        assert_eq!(body["need_password"], need_password, "{what}");
+        assert_eq!(body["support_applets"], applets, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn every_call_gets_a_fresh_random() {
+    let api = Api::default().await;
+    let token = api.access_token().await;
     let mut randoms = Vec::new();
     for _ in 0..5 {
-        let body = expect_random(
-            random(
-                &sandbox,
-                &client,
-                Some(&token),
-                "conf_id=914047175&guest_waiting=0",
-                None,
-            )
-            .await,
-        )
-        .await;
-        assert_eq!(body["subject"], "zhang的会议");
-        assert_eq!(body["conf_mode"], "RTC");
-        assert_eq!(body["webinar"], false);
-        assert_eq!(body["need_password"], false);
-        assert_eq!(body["support_applets"], true);
-        randoms.push(body["random"].as_str().expect("random").to_owned());
+        let body = expect_random(api.random(Some(&token), OPEN, None).await).await;
+        randoms.push(text(&body, "random"));
     }
     randoms.sort();
     randoms.dedup();
@@ -148,283 +294,184 @@ async fn open_meeting_returns_its_details_and_a_fresh_random_each_time() {
 }
 
 #[tokio::test]
-async fn open_meeting_ignores_a_password() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
-    let response = random(
-        &sandbox,
-        &client,
-        Some(&token),
-        "conf_id=914047175",
-        Some("999"),
-    )
-    .await;
-    expect_random(response).await;
-}
-
-#[tokio::test]
-async fn password_meeting_needs_its_password() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
-    let q = "conf_id=987654321&guest_waiting=0";
-    let body =
-        expect_random(random(&sandbox, &client, Some(&token), q, Some("123456")).await).await;
-    assert_eq!(body["subject"], "季度评审会");
-    assert_eq!(body["conf_mode"], "COMMON");
-    assert_eq!(body["webinar"], false);
-    assert_eq!(body["need_password"], true);
-    assert_eq!(body["support_applets"], false);
-
-    let missing = random(&sandbox, &client, Some(&token), q, None).await;
-    expect_error(missing, StatusCode::BAD_REQUEST, "MMC.111070009").await;
-    let empty = random(&sandbox, &client, Some(&token), q, Some("")).await;
-    expect_error(empty, StatusCode::BAD_REQUEST, "MMC.111070009").await;
-    let wrong = random(&sandbox, &client, Some(&token), q, Some("654321")).await;
-    expect_error(wrong, StatusCode::BAD_REQUEST, "MMC.111072065").await;
-}
-
-#[tokio::test]
-async fn webinar_needs_its_password() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
-    let q = "conf_id=900000001";
-    let body =
-        expect_random(random(&sandbox, &client, Some(&token), q, Some("246810")).await).await;
-    assert_eq!(body["subject"], "Product Launch Webinar");
-    assert_eq!(body["conf_mode"], "RTC");
-    assert_eq!(body["webinar"], true);
-    assert_eq!(body["need_password"], true);
-    assert_eq!(body["support_applets"], true);
-
-    let wrong = random(&sandbox, &client, Some(&token), q, Some("123456")).await;
-    expect_error(wrong, StatusCode::BAD_REQUEST, "MMC.111072065").await;
-    let missing = random(&sandbox, &client, Some(&token), q, None).await;
-    expect_error(missing, StatusCode::BAD_REQUEST, "MMC.111070009").await;
-}
-
-#[tokio::test]
-async fn waiting_meeting_answers_only_clients_with_a_waiting_page() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
-    for q in ["conf_id=900000002&guest_waiting=0", "conf_id=900000002"] {
-        let response = random(&sandbox, &client, Some(&token), q, None).await;
-        let body = expect_error(response, StatusCode::BAD_REQUEST, "MMC.111071058").await;
-        assert_eq!(body["error_msg"], "WAITING_FOR_HOST");
-    }
-    let q = "conf_id=900000002&guest_waiting=1";
-    let body = expect_random(random(&sandbox, &client, Some(&token), q, None).await).await;
-    assert_eq!(body["subject"], "等待主持人");
-    assert_eq!(body["conf_mode"], "RTC");
-    assert_eq!(body["webinar"], false);
-    assert_eq!(body["need_password"], false);
-    assert_eq!(body["support_applets"], true);
-}
-
-#[tokio::test]
-async fn ended_meeting_is_refused() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
-    for q in [
-        "conf_id=900000003&guest_waiting=0",
-        "conf_id=900000003&guest_waiting=1",
-    ] {
-        let response = random(&sandbox, &client, Some(&token), q, None).await;
-        let body = expect_error(response, StatusCode::BAD_REQUEST, "MMC.111072006").await;
-        assert_eq!(body["error_msg"], "CONF_ENDED");
-    }
-}
-
-#[tokio::test]
-async fn unknown_meeting_is_not_found_or_auth_failed() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
-    for q in ["conf_id=123456789", "conf_id=0", "conf_id=9140471750"] {
-        let response = random(&sandbox, &client, Some(&token), q, Some("123456")).await;
-        let body = expect_error(response, StatusCode::BAD_REQUEST, "MMC.111072065").await;
-        assert_eq!(body["error_msg"], "CONF_NOT_FOUND_OR_AUTH_FAILED");
-    }
-}
-
-#[tokio::test]
-async fn bad_query_parameters_are_refused() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
-    for q in [
-        "",
-        "guest_waiting=0",
-        "conf_id=",
-        "conf_id=914-047-175",
-        "conf_id=91404717a",
-        "conf_id=914047175&guest_waiting=2",
-        "conf_id=914047175&guest_waiting=",
-    ] {
-        let response = random(&sandbox, &client, Some(&token), q, None).await;
-        expect_error(response, StatusCode::BAD_REQUEST, "MMC.111070001").await;
-    }
-}
-
-#[tokio::test]
-async fn token_is_checked_before_anything_else() {
-    let (sandbox, client) = start_default().await;
-    for (token, q) in [
-        (None, "conf_id=914047175"),
-        (Some(""), "conf_id=914047175"),
-        (Some("not-a-token"), "conf_id=914047175"),
-        (None, "conf_id=abc"),
-        (None, "conf_id=900000003"),
-    ] {
-        let response = random(&sandbox, &client, token, q, None).await;
-        let body = expect_error(response, StatusCode::UNAUTHORIZED, "USG.000000004").await;
-        assert_eq!(body["error_msg"], "TOKEN_INVALID");
+async fn auth_random_refusals() {
+    let api = Api::default().await;
+    let token = api.access_token().await;
+    let t = Some(token.as_str());
+    #[rustfmt::skip]
+    let cases = [
+        // The token is checked before anything else.
+        (None,                "conf_id=914047175",                  None,           TOKEN_INVALID),
+        (Some(""),            "conf_id=914047175",                  None,           TOKEN_INVALID),
+        (Some("not-a-token"), "conf_id=914047175",                  None,           TOKEN_INVALID),
+        (None,                "conf_id=abc",                        None,           TOKEN_INVALID),
+        (None,                "conf_id=900000003",                  None,           TOKEN_INVALID),
+        // Then the query.
+        (t,                   "",                                   None,           QUERY_INVALID),
+        (t,                   "guest_waiting=0",                    None,           QUERY_INVALID),
+        (t,                   "conf_id=",                           None,           QUERY_INVALID),
+        (t,                   "conf_id=914-047-175",                None,           QUERY_INVALID),
+        (t,                   "conf_id=91404717a",                  None,           QUERY_INVALID),
+        (t,                   "conf_id=914047175&guest_waiting=2",  None,           QUERY_INVALID),
+        (t,                   "conf_id=914047175&guest_waiting=",   None,           QUERY_INVALID),
+        // Then the meeting: unknown ones look like a wrong password.
+        (t,                   "conf_id=123456789",                  Some("123456"), NOT_FOUND_OR_AUTH_FAILED),
+        (t,                   "conf_id=0",                          Some("123456"), NOT_FOUND_OR_AUTH_FAILED),
+        (t,                   "conf_id=9140471750",                 Some("123456"), NOT_FOUND_OR_AUTH_FAILED),
+        (t,                   "conf_id=900000003&guest_waiting=0",  None,           CONF_ENDED),
+        (t,                   "conf_id=900000003&guest_waiting=1",  None,           CONF_ENDED),
+        // Then its password: missing or empty, or wrong.
+        (t,                   "conf_id=987654321&guest_waiting=0",  None,           PASSWORD_EMPTY),
+        (t,                   "conf_id=987654321&guest_waiting=0",  Some(""),       PASSWORD_EMPTY),
+        (t,                   "conf_id=987654321&guest_waiting=0",  Some("654321"), NOT_FOUND_OR_AUTH_FAILED),
+        (t,                   "conf_id=900000001",                  None,           PASSWORD_EMPTY),
+        (t,                   "conf_id=900000001",                  Some("123456"), NOT_FOUND_OR_AUTH_FAILED),
+        // Then the host: a waiting room answers only clients with a waiting page.
+        (t,                   "conf_id=900000002&guest_waiting=0",  None,           WAITING_FOR_HOST),
+        (t,                   "conf_id=900000002",                  None,           WAITING_FOR_HOST),
+    ];
+    for (token, query, password, refusal) in cases {
+        expect_error(api.random(token, query, password).await, refusal).await;
     }
 }
 
 #[tokio::test]
 async fn five_wrong_passwords_lock_the_meeting_until_the_lockout_ends() {
-    let (sandbox, client) = start(SandboxConfig {
+    let api = Api::start(SandboxConfig {
         lockout: Duration::from_secs(1),
         ..SandboxConfig::default()
     })
     .await;
-    let token = access_token(&sandbox, &client).await;
+    let token = api.access_token().await;
+    let t = Some(token.as_str());
     let q = "conf_id=987654321";
     for _ in 0..5 {
-        let response = random(&sandbox, &client, Some(&token), q, Some("000000")).await;
-        expect_error(response, StatusCode::BAD_REQUEST, "MMC.111072065").await;
+        expect_error(
+            api.random(t, q, Some("000000")).await,
+            NOT_FOUND_OR_AUTH_FAILED,
+        )
+        .await;
     }
     // Locked: even the right password is refused, with a Retry-After.
-    let response = random(&sandbox, &client, Some(&token), q, Some("123456")).await;
+    let response = api.random(t, q, Some("123456")).await;
     assert_eq!(retry_after(&response), 1);
-    let body = expect_error(response, StatusCode::BAD_REQUEST, "MMC.111071052").await;
-    assert_eq!(body["error_msg"], "TOO_MANY_ATTEMPTS_LOCKED");
-    let response = random(&sandbox, &client, Some(&token), q, Some("000000")).await;
-    expect_error(response, StatusCode::BAD_REQUEST, "MMC.111071052").await;
+    expect_error(response, LOCKED).await;
+    expect_error(api.random(t, q, Some("000000")).await, LOCKED).await;
 
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    // The lock lifted and the counter restarted: one wrong password is just wrong.
-    let response = random(&sandbox, &client, Some(&token), q, Some("000000")).await;
-    expect_error(response, StatusCode::BAD_REQUEST, "MMC.111072065").await;
-    expect_random(random(&sandbox, &client, Some(&token), q, Some("123456")).await).await;
+    // Attempts while locked do not count. Once the lock lifts, the counter has restarted:
+    // one wrong password is just wrong.
+    let started = Instant::now();
+    let after = loop {
+        let response = api.random(t, q, Some("000000")).await;
+        let body: Value = response.json().await.expect("json");
+        if body["error_code"] != LOCKED.1 {
+            break body;
+        }
+        assert!(started.elapsed() < DEADLINE, "the lock never lifts");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(after["error_code"], NOT_FOUND_OR_AUTH_FAILED.1, "{after}");
+    expect_random(api.random(t, q, Some("123456")).await).await;
 }
 
 #[tokio::test]
 async fn lockout_default_is_sixty_seconds() {
     assert_eq!(SandboxConfig::default().lockout, Duration::from_secs(60));
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
+    let api = Api::default().await;
+    let token = api.access_token().await;
+    let t = Some(token.as_str());
     for _ in 0..5 {
-        random(
-            &sandbox,
-            &client,
-            Some(&token),
-            "conf_id=987654321",
-            Some("1"),
-        )
-        .await;
+        api.random(t, "conf_id=987654321", Some("1")).await;
     }
-    let response = random(
-        &sandbox,
-        &client,
-        Some(&token),
-        "conf_id=987654321",
-        Some("123456"),
-    )
-    .await;
+    let response = api.random(t, "conf_id=987654321", Some("123456")).await;
     let wait = retry_after(&response);
     assert!((59..=60).contains(&wait), "{wait}");
-    expect_error(response, StatusCode::BAD_REQUEST, "MMC.111071052").await;
+    expect_error(response, LOCKED).await;
 }
 
 #[tokio::test]
 async fn a_right_password_resets_the_wrong_password_count() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
+    let api = Api::default().await;
+    let token = api.access_token().await;
+    let t = Some(token.as_str());
     let q = "conf_id=987654321";
     for round in 0..3 {
         for _ in 0..4 {
-            let response = random(&sandbox, &client, Some(&token), q, Some("000000")).await;
-            expect_error(response, StatusCode::BAD_REQUEST, "MMC.111072065").await;
+            expect_error(
+                api.random(t, q, Some("000000")).await,
+                NOT_FOUND_OR_AUTH_FAILED,
+            )
+            .await;
         }
-        let response = random(&sandbox, &client, Some(&token), q, Some("123456")).await;
+        let response = api.random(t, q, Some("123456")).await;
         assert_eq!(response.status(), StatusCode::OK, "round {round}");
     }
 }
 
 #[tokio::test]
 async fn other_meetings_do_not_lock() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
+    let api = Api::default().await;
+    let token = api.access_token().await;
+    let t = Some(token.as_str());
     for _ in 0..8 {
-        let response = random(
-            &sandbox,
-            &client,
-            Some(&token),
-            "conf_id=900000001",
-            Some("1"),
+        expect_error(
+            api.random(t, "conf_id=900000001", Some("1")).await,
+            NOT_FOUND_OR_AUTH_FAILED,
         )
         .await;
-        expect_error(response, StatusCode::BAD_REQUEST, "MMC.111072065").await;
     }
-    let response = random(
-        &sandbox,
-        &client,
-        Some(&token),
-        "conf_id=900000001",
-        Some("246810"),
-    )
-    .await;
-    expect_random(response).await;
+    expect_random(api.random(t, "conf_id=900000001", Some("246810")).await).await;
 }
 
 #[tokio::test]
 async fn rate_limit_counts_per_token() {
-    let (sandbox, client) = start(SandboxConfig {
+    let api = Api::start(SandboxConfig {
         rate_limit_per_minute: 3,
         ..SandboxConfig::default()
     })
     .await;
-    let token = access_token(&sandbox, &client).await;
+    let token = api.access_token().await;
     for _ in 0..3 {
-        expect_random(random(&sandbox, &client, Some(&token), "conf_id=914047175", None).await)
-            .await;
+        expect_random(api.random(Some(&token), OPEN, None).await).await;
     }
-    let response = random(&sandbox, &client, Some(&token), "conf_id=914047175", None).await;
+    let response = api.random(Some(&token), OPEN, None).await;
     let wait = retry_after(&response);
     assert!((1..=60).contains(&wait), "{wait}");
-    expect_error(response, StatusCode::TOO_MANY_REQUESTS, "MMC.100000429").await;
+    expect_error(response, TOO_MANY_REQUESTS).await;
 
     // Another token has its own allowance.
-    let other = access_token(&sandbox, &client).await;
-    expect_random(random(&sandbox, &client, Some(&other), "conf_id=914047175", None).await).await;
+    let other = api.access_token().await;
+    expect_random(api.random(Some(&other), OPEN, None).await).await;
     // A bad token is still told so first.
-    let response = random(&sandbox, &client, Some("nope"), "conf_id=914047175", None).await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.000000004").await;
+    expect_error(api.random(Some("nope"), OPEN, None).await, TOKEN_INVALID).await;
 }
 
 #[tokio::test]
 async fn rate_limit_zero_means_off() {
-    let (sandbox, client) = start(SandboxConfig {
+    let api = Api::start(SandboxConfig {
         rate_limit_per_minute: 0,
         ..SandboxConfig::default()
     })
     .await;
     assert_eq!(SandboxConfig::default().rate_limit_per_minute, 100);
-    let token = access_token(&sandbox, &client).await;
+    let token = api.access_token().await;
     for _ in 0..120 {
-        let response = random(&sandbox, &client, Some(&token), "conf_id=914047175", None).await;
+        let response = api.random(Some(&token), OPEN, None).await;
         assert_eq!(response.status(), StatusCode::OK);
     }
 }
 
+// ---- Account sign-in and tokens -----------------------------------------------------------
+
 #[tokio::test]
 async fn account_sign_in_returns_the_documented_token_object() {
-    let (sandbox, client) = start_default().await;
+    let api = Api::default().await;
     let before_ms = u128::from(unix_now()) * 1000;
-    let token = sign_in(&sandbox, &client).await;
+    let token = api.sign_in().await;
     let now = unix_now();
-    let access = token["accessToken"].as_str().expect("accessToken");
-    let refresh = token["refreshToken"].as_str().expect("refreshToken");
-    for t in [access, refresh] {
+    let access = text(&token, "accessToken");
+    let refresh = text(&token, "refreshToken");
+    for t in [&access, &refresh] {
         assert!(
             t.len() >= 32 && t.bytes().all(|b| b.is_ascii_alphanumeric()),
             "{t}"
@@ -461,138 +508,102 @@ async fn account_sign_in_returns_the_documented_token_object() {
             .is_some_and(|c| !c.is_empty())
     );
 
-    let second = sign_in(&sandbox, &client).await;
+    let second = api.sign_in().await;
     assert_ne!(second["accessToken"], token["accessToken"]);
     assert_ne!(second["refreshToken"], token["refreshToken"]);
 }
 
-#[tokio::test]
-async fn account_sign_in_refuses_bad_credentials_and_bad_bodies() {
-    let (sandbox, client) = start_default().await;
-    let url = format!("{}/v1/usg/acs/auth/account", sandbox.url());
-    let good_body = json!({"account": DEMO_ACCOUNT, "clientType": 72});
-    for (account, password) in [
-        (DEMO_ACCOUNT, "wrong"),
-        ("someone@else.test", DEMO_PASSWORD),
-        (DEMO_ACCOUNT, ""),
-    ] {
-        let response = client
-            .post(&url)
-            .basic_auth(account, Some(password))
-            .json(&json!({"account": account, "clientType": 72}))
-            .send()
-            .await
-            .expect("request");
-        let body = expect_error(response, StatusCode::UNAUTHORIZED, "USG.206010000").await;
-        assert_eq!(body["error_msg"], "USG_AUTH_FAILED");
-    }
-    let no_header = client
-        .post(&url)
-        .json(&good_body)
-        .send()
-        .await
-        .expect("request");
-    expect_error(no_header, StatusCode::UNAUTHORIZED, "USG.206010000").await;
-    let bearer = client
-        .post(&url)
-        .bearer_auth("x")
-        .json(&good_body)
-        .send()
-        .await
-        .expect("request");
-    expect_error(bearer, StatusCode::UNAUTHORIZED, "USG.206010000").await;
+/// How a request proves who is calling.
+enum Auth {
+    Basic(&'static str, &'static str),
+    Bearer(&'static str),
+    None,
+}
 
-    let wrong_client = client
-        .post(&url)
-        .basic_auth(DEMO_ACCOUNT, Some(DEMO_PASSWORD))
-        .json(&json!({"account": DEMO_ACCOUNT, "clientType": 71}))
-        .send()
-        .await
-        .expect("request");
-    expect_error(wrong_client, StatusCode::BAD_REQUEST, "USG.000000001").await;
-    let malformed = client
-        .post(&url)
-        .basic_auth(DEMO_ACCOUNT, Some(DEMO_PASSWORD))
-        .header("content-type", JSON_UTF8)
-        .body("{\"account\": ")
-        .send()
-        .await
-        .expect("request");
-    expect_error(malformed, StatusCode::BAD_REQUEST, "USG.000000001").await;
-    assert_eq!(sandbox.stats().account_sign_ins, 7);
+/// A request body.
+enum Body {
+    Json(Value),
+    /// Not JSON, though labelled as JSON.
+    Malformed(&'static str),
+    /// Not JSON, with no content type.
+    Untyped(&'static str),
+}
+
+impl Body {
+    fn attach(&self, request: RequestBuilder) -> RequestBuilder {
+        match self {
+            Body::Json(value) => request.json(value),
+            Body::Malformed(text) => request.header("content-type", JSON_UTF8).body(*text),
+            Body::Untyped(text) => request.body(*text),
+        }
+    }
+}
+
+fn account_body(account: &str, client_type: u32) -> Body {
+    Body::Json(json!({"account": account, "clientType": client_type}))
+}
+
+#[tokio::test]
+async fn account_sign_in_refusals() {
+    #[rustfmt::skip]
+    let cases = [
+        (Auth::Basic(DEMO_ACCOUNT, "wrong"),               account_body(DEMO_ACCOUNT, 72),        USG_AUTH_FAILED),
+        (Auth::Basic("someone@else.test", DEMO_PASSWORD),  account_body("someone@else.test", 72), USG_AUTH_FAILED),
+        (Auth::Basic(DEMO_ACCOUNT, ""),                    account_body(DEMO_ACCOUNT, 72),        USG_AUTH_FAILED),
+        (Auth::None,                                       account_body(DEMO_ACCOUNT, 72),        USG_AUTH_FAILED),
+        (Auth::Bearer("x"),                                account_body(DEMO_ACCOUNT, 72),        USG_AUTH_FAILED),
+        (Auth::Basic(DEMO_ACCOUNT, DEMO_PASSWORD),         account_body(DEMO_ACCOUNT, 71),        BODY_INVALID),
+        (Auth::Basic(DEMO_ACCOUNT, DEMO_PASSWORD),         Body::Malformed("{\"account\": "),     BODY_INVALID),
+    ];
+    let api = Api::default().await;
+    let count = cases.len() as u64;
+    for (auth, body, refusal) in cases {
+        let request = api.http.post(api.url(ACCOUNT_PATH));
+        let request = match auth {
+            Auth::Basic(account, password) => request.basic_auth(account, Some(password)),
+            Auth::Bearer(token) => request.bearer_auth(token),
+            Auth::None => request,
+        };
+        expect_error(send(body.attach(request)).await, refusal).await;
+    }
+    assert_eq!(api.stats().account_sign_ins, count);
 }
 
 #[tokio::test]
 async fn access_token_expires_after_its_ttl() {
-    let (sandbox, client) = start(SandboxConfig {
+    let api = Api::start(SandboxConfig {
         token_ttl: Duration::from_secs(1),
         ..SandboxConfig::default()
     })
     .await;
-    let token = sign_in(&sandbox, &client).await;
+    let token = api.sign_in().await;
     assert_eq!(token["validPeriod"], 1);
-    let access = token["accessToken"].as_str().expect("access");
-    let refresh = token["refreshToken"].as_str().expect("refresh");
-    expect_random(random(&sandbox, &client, Some(access), "conf_id=914047175", None).await).await;
+    let access = text(&token, "accessToken");
+    let refresh = text(&token, "refreshToken");
+    expect_random(api.random(Some(&access), OPEN, None).await).await;
 
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    let response = random(&sandbox, &client, Some(access), "conf_id=914047175", None).await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.000000004").await;
-    let response = validate(&sandbox, &client, access).await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.000000004").await;
+    wait_for!(
+        "the access token expires",
+        api.validate(&access).await.status() == StatusCode::UNAUTHORIZED
+    );
+    expect_error(api.random(Some(&access), OPEN, None).await, TOKEN_INVALID).await;
+    expect_error(api.validate(&access).await, TOKEN_INVALID).await;
 
     // The refresh token outlives the access token.
-    let renewed = refresh_with(&sandbox, &client, refresh).await;
+    let renewed = api.refresh(&refresh).await;
     assert_eq!(renewed.status(), StatusCode::OK);
     let renewed: Value = renewed.json().await.expect("json");
-    let new_access = renewed["accessToken"].as_str().expect("access");
-    expect_random(
-        random(
-            &sandbox,
-            &client,
-            Some(new_access),
-            "conf_id=914047175",
-            None,
-        )
-        .await,
-    )
-    .await;
-}
-
-async fn refresh_with(sandbox: &Sandbox, client: &Client, refresh: &str) -> Response {
-    client
-        .put(format!("{}/v1/usg/acs/token", sandbox.url()))
-        .header("X-Access-Token", refresh)
-        .send()
-        .await
-        .expect("request")
-}
-
-async fn validate(sandbox: &Sandbox, client: &Client, token: &str) -> Response {
-    client
-        .post(format!("{}/v1/usg/acs/token/validate", sandbox.url()))
-        .json(&json!({"token": token, "needGenNewToken": false}))
-        .send()
-        .await
-        .expect("request")
-}
-
-async fn sign_out(sandbox: &Sandbox, client: &Client, token: &str) -> Response {
-    client
-        .delete(format!("{}/v1/usg/acs/token", sandbox.url()))
-        .header("X-Access-Token", token)
-        .send()
-        .await
-        .expect("request")
+    let new_access = text(&renewed, "accessToken");
+    expect_random(api.random(Some(&new_access), OPEN, None).await).await;
 }
 
 #[tokio::test]
 async fn refresh_issues_a_new_pair_and_consumes_the_old_refresh_token() {
-    let (sandbox, client) = start_default().await;
-    let first = sign_in(&sandbox, &client).await;
-    let old_refresh = first["refreshToken"].as_str().expect("refresh");
+    let api = Api::default().await;
+    let first = api.sign_in().await;
+    let old_refresh = text(&first, "refreshToken");
 
-    let response = refresh_with(&sandbox, &client, old_refresh).await;
+    let response = api.refresh(&old_refresh).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], JSON_UTF8);
     let second: Value = response.json().await.expect("json");
@@ -602,63 +613,32 @@ async fn refresh_issues_a_new_pair_and_consumes_the_old_refresh_token() {
     assert_eq!(second["refreshValidPeriod"], 2_592_000);
     assert_eq!(second["clientType"], 72);
     assert_eq!(second["user"], first["user"]);
-    let new_access = second["accessToken"].as_str().expect("access");
-    expect_random(
-        random(
-            &sandbox,
-            &client,
-            Some(new_access),
-            "conf_id=914047175",
-            None,
-        )
-        .await,
-    )
-    .await;
+    let new_access = text(&second, "accessToken");
+    expect_random(api.random(Some(&new_access), OPEN, None).await).await;
 
-    let reused = refresh_with(&sandbox, &client, old_refresh).await;
-    expect_error(reused, StatusCode::UNAUTHORIZED, "USG.000000004").await;
-    // An access token is not a refresh token.
-    let wrong_kind = refresh_with(&sandbox, &client, new_access).await;
-    expect_error(wrong_kind, StatusCode::UNAUTHORIZED, "USG.000000004").await;
-    let missing = client
-        .put(format!("{}/v1/usg/acs/token", sandbox.url()))
-        .send()
-        .await
-        .expect("request");
-    expect_error(missing, StatusCode::UNAUTHORIZED, "USG.000000004").await;
-    assert_eq!(sandbox.stats().refreshes, 4);
+    // Spent, the wrong kind of token, or none at all.
+    expect_error(api.refresh(&old_refresh).await, TOKEN_INVALID).await;
+    expect_error(api.refresh(&new_access).await, TOKEN_INVALID).await;
+    let missing = send(api.http.put(api.url(TOKEN_PATH))).await;
+    expect_error(missing, TOKEN_INVALID).await;
+    assert_eq!(api.stats().refreshes, 4);
 }
 
 #[tokio::test]
 async fn expired_access_tokens_can_be_refreshed_exactly_once() {
-    let (sandbox, client) = start_default().await;
-    let first = sign_in(&sandbox, &client).await;
-    let access = first["accessToken"].as_str().expect("access");
-    let refresh = first["refreshToken"].as_str().expect("refresh");
+    let api = Api::default().await;
+    let first = api.sign_in().await;
+    let access = text(&first, "accessToken");
+    let refresh = text(&first, "refreshToken");
 
-    sandbox.expire_access_tokens();
-    let response = random(&sandbox, &client, Some(access), "conf_id=914047175", None).await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.000000004").await;
+    api.sandbox.expire_access_tokens();
+    expect_error(api.random(Some(&access), OPEN, None).await, TOKEN_INVALID).await;
 
-    let renewed: Value = refresh_with(&sandbox, &client, refresh)
-        .await
-        .json()
-        .await
-        .expect("json");
-    let new_access = renewed["accessToken"].as_str().expect("access");
-    expect_random(
-        random(
-            &sandbox,
-            &client,
-            Some(new_access),
-            "conf_id=914047175",
-            None,
-        )
-        .await,
-    )
-    .await;
+    let renewed: Value = api.refresh(&refresh).await.json().await.expect("json");
+    let new_access = text(&renewed, "accessToken");
+    expect_random(api.random(Some(&new_access), OPEN, None).await).await;
     assert_eq!(
-        sandbox.stats(),
+        api.stats(),
         SandboxStats {
             random_calls: 2,
             account_sign_ins: 1,
@@ -670,10 +650,10 @@ async fn expired_access_tokens_can_be_refreshed_exactly_once() {
 
 #[tokio::test]
 async fn validate_describes_a_live_token_and_refuses_others() {
-    let (sandbox, client) = start_default().await;
-    let token = sign_in(&sandbox, &client).await;
-    let access = token["accessToken"].as_str().expect("access");
-    let response = validate(&sandbox, &client, access).await;
+    let api = Api::default().await;
+    let token = api.sign_in().await;
+    let access = text(&token, "accessToken");
+    let response = api.validate(&access).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["accessToken"], token["accessToken"]);
@@ -682,46 +662,36 @@ async fn validate_describes_a_live_token_and_refuses_others() {
     let period = body["validPeriod"].as_u64().expect("validPeriod");
     assert!((3599..=3600).contains(&period));
 
-    let response = validate(&sandbox, &client, "unknown").await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.000000004").await;
-    let refresh = token["refreshToken"].as_str().expect("refresh");
-    let response = validate(&sandbox, &client, refresh).await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.000000004").await;
-    let malformed = client
-        .post(format!("{}/v1/usg/acs/token/validate", sandbox.url()))
-        .body("not json")
-        .send()
-        .await
-        .expect("request");
-    expect_error(malformed, StatusCode::BAD_REQUEST, "USG.000000001").await;
-    assert_eq!(sandbox.stats().validates, 4);
+    expect_error(api.validate("unknown").await, TOKEN_INVALID).await;
+    let refresh = text(&token, "refreshToken");
+    expect_error(api.validate(&refresh).await, TOKEN_INVALID).await;
+    let malformed = Body::Untyped("not json").attach(api.http.post(api.url(VALIDATE_PATH)));
+    expect_error(send(malformed).await, BODY_INVALID).await;
+    assert_eq!(api.stats().validates, 4);
 }
 
 #[tokio::test]
 async fn sign_out_revokes_the_token_and_its_refresh_token() {
-    let (sandbox, client) = start_default().await;
-    let token = sign_in(&sandbox, &client).await;
-    let access = token["accessToken"].as_str().expect("access");
-    let refresh = token["refreshToken"].as_str().expect("refresh");
-    let other = access_token(&sandbox, &client).await;
+    let api = Api::default().await;
+    let token = api.sign_in().await;
+    let access = text(&token, "accessToken");
+    let refresh = text(&token, "refreshToken");
+    let other = api.access_token().await;
 
-    let response = sign_out(&sandbox, &client, access).await;
+    let response = api.sign_out(&access).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers().contains_key("x-request-id"));
     assert!(response.bytes().await.expect("body").is_empty());
 
-    let response = random(&sandbox, &client, Some(access), "conf_id=914047175", None).await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.000000004").await;
-    let again = sign_out(&sandbox, &client, access).await;
-    expect_error(again, StatusCode::UNAUTHORIZED, "USG.000000004").await;
-    let refreshed = refresh_with(&sandbox, &client, refresh).await;
-    expect_error(refreshed, StatusCode::UNAUTHORIZED, "USG.000000004").await;
+    expect_error(api.random(Some(&access), OPEN, None).await, TOKEN_INVALID).await;
+    expect_error(api.sign_out(&access).await, TOKEN_INVALID).await;
+    expect_error(api.refresh(&refresh).await, TOKEN_INVALID).await;
     // Other sessions are untouched.
-    expect_random(random(&sandbox, &client, Some(&other), "conf_id=914047175", None).await).await;
-    assert_eq!(sandbox.stats().sign_outs, 2);
+    expect_random(api.random(Some(&other), OPEN, None).await).await;
+    assert_eq!(api.stats().sign_outs, 2);
 }
 
-// ---- App ID sign-in -------------------------------------------------------------------
+// ---- App ID sign-in -----------------------------------------------------------------------
 
 fn hmac_hex(message: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(DEMO_APP_KEY.as_bytes()).expect("any key length");
@@ -729,31 +699,56 @@ fn hmac_hex(message: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-async fn app_sign_in(
-    sandbox: &Sandbox,
-    client: &Client,
-    access_app_id: &str,
-    signature: &str,
-    body: &Value,
-) -> Response {
-    client
-        .post(format!("{}/v2/usg/acs/auth/appauth", sandbox.url()))
-        .header(
-            "Authorization",
-            format!(
-                "HMAC-SHA256 signature={signature},access={}",
-                STANDARD.encode(access_app_id)
-            ),
-        )
-        .header("X-Token-Type", "LongTicket")
-        .json(body)
-        .send()
-        .await
-        .expect("request")
+/// The `Authorization` header of an App ID sign-in.
+fn app_authorization(access_app_id: &str, signature: &str) -> String {
+    format!(
+        "HMAC-SHA256 signature={signature},access={}",
+        STANDARD.encode(access_app_id)
+    )
+}
+
+/// An App ID sign-in request.
+struct AppAuth {
+    authorization: Option<String>,
+    /// Sends `X-Token-Type: LongTicket`.
+    long_ticket: bool,
+    body: Body,
+}
+
+impl AppAuth {
+    /// A request for `body` signed with `signature`, for the demo App ID.
+    fn signed(signature: &str, body: Value) -> AppAuth {
+        AppAuth {
+            authorization: Some(app_authorization(DEMO_APP_ID, signature)),
+            long_ticket: true,
+            body: Body::Json(body),
+        }
+    }
+
+    fn build(&self, http: &Client, url: &str) -> RequestBuilder {
+        let mut request = http.post(url);
+        if let Some(authorization) = &self.authorization {
+            request = request.header("Authorization", authorization);
+        }
+        if self.long_ticket {
+            request = request.header("X-Token-Type", "LongTicket");
+        }
+        self.body.attach(request)
+    }
+}
+
+/// The body of an App ID sign-in: `fields` over the demo App ID, client type 72, no expiry
+/// and [`NONCE`].
+fn app_body(fields: Value) -> Value {
+    let mut body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": NONCE});
+    for (key, value) in fields.as_object().expect("an object") {
+        body[key] = value.clone();
+    }
+    body
 }
 
 #[tokio::test]
-async fn app_sign_in_accepts_a_fixed_python_test_vector() {
+async fn app_sign_in_accepts_fixed_python_test_vectors() {
     // Computed independently with Python's standard library:
     //   hmac.new(b"sandbox-app-key-0123456789abcdef",
     //            b"sandbox-app:alice:0:0123456789abcdef0123456789abcdef",
@@ -765,43 +760,43 @@ async fn app_sign_in_accepts_a_fixed_python_test_vector() {
     const CORP: &str = "68e045c51c208232b6fd7ff1fa455dcea2e900530f835480c61c90332c73455b";
     assert_eq!(hmac_hex(&format!("{DEMO_APP_ID}:alice:0:{NONCE}")), ALICE);
 
-    let (sandbox, client) = start_default().await;
-    let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": NONCE, "userId": "alice"});
-    let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, ALICE, &body).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let token: Value = response.json().await.expect("json");
-    assert_eq!(token["user"]["userId"], "alice");
-    assert_eq!(token["user"]["name"], "alice");
-
-    let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": NONCE});
-    let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, ADMIN, &body).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let token: Value = response.json().await.expect("json");
-    assert_eq!(token["user"]["name"], "admin");
-
-    let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": NONCE, "userId": "alice", "corpId": "corp42"});
-    let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, CORP, &body).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let token: Value = response.json().await.expect("json");
-    assert_eq!(token["user"]["companyId"], "corp42");
+    // The corp ID is signed too; an empty one signs like none, and an absent user ID keeps
+    // its colons.
+    let carol_acme = hmac_hex(&format!("{DEMO_APP_ID}:acme:carol:0:{NONCE}"));
+    let no_user = hmac_hex(&format!("{DEMO_APP_ID}::0:{NONCE}"));
+    #[rustfmt::skip]
+    let cases = [
+        // body fields, signature                              user fields in the token object
+        (json!({"userId": "alice"}),                  ALICE,       json!({"userId": "alice", "name": "alice"})),
+        (json!({}),                                   ADMIN,       json!({"name": "admin"})),
+        (json!({"userId": "alice", "corpId": "corp42"}), CORP,     json!({"companyId": "corp42"})),
+        (json!({"userId": "carol", "corpId": "acme"}), carol_acme.as_str(), json!({"name": "carol"})),
+        (json!({"corpId": ""}),                       no_user.as_str(), json!({"name": "admin"})),
+    ];
+    let api = Api::default().await;
+    for (fields, signature, user) in cases {
+        let response = api
+            .app_sign_in(DEMO_APP_ID, signature, &app_body(fields.clone()))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{fields}");
+        let token: Value = response.json().await.expect("json");
+        for (key, value) in user.as_object().expect("an object") {
+            assert_eq!(&token["user"][key], value, "{fields}: {key}");
+        }
+    }
 }
 
 #[tokio::test]
 async fn app_sign_in_gives_a_working_token_object() {
-    let (sandbox, client) = start_default().await;
+    let api = Api::default().await;
     let expire = unix_now() + 600;
     let nonce = "n".repeat(64);
     let signature = hmac_hex(&format!("{DEMO_APP_ID}:bob:{expire}:{nonce}"));
     let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": expire, "nonce": nonce, "userId": "bob"});
     // Upper-case hex is the same signature.
-    let response = app_sign_in(
-        &sandbox,
-        &client,
-        DEMO_APP_ID,
-        &signature.to_uppercase(),
-        &body,
-    )
-    .await;
+    let response = api
+        .app_sign_in(DEMO_APP_ID, &signature.to_uppercase(), &body)
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], JSON_UTF8);
     let token: Value = response.json().await.expect("json");
@@ -810,139 +805,154 @@ async fn app_sign_in_gives_a_working_token_object() {
     assert_eq!(token["tokenType"], 0);
     assert_eq!(token["clientType"], 72);
     assert_eq!(token["user"]["name"], "bob");
-    let access = token["accessToken"].as_str().expect("access");
-    expect_random(random(&sandbox, &client, Some(access), "conf_id=914047175", None).await).await;
-    assert_eq!(sandbox.stats().app_sign_ins, 1);
+    let access = text(&token, "accessToken");
+    expect_random(api.random(Some(&access), OPEN, None).await).await;
+    assert_eq!(api.stats().app_sign_ins, 1);
 }
 
 #[tokio::test]
-async fn app_sign_in_with_corp_id_signs_the_corp_id_too() {
-    let (sandbox, client) = start_default().await;
-    let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": NONCE, "userId": "carol", "corpId": "acme"});
-    let without_corp = hmac_hex(&format!("{DEMO_APP_ID}:carol:0:{NONCE}"));
-    let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, &without_corp, &body).await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.206010025").await;
-
-    let with_corp = hmac_hex(&format!("{DEMO_APP_ID}:acme:carol:0:{NONCE}"));
-    let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, &with_corp, &body).await;
-    assert_eq!(response.status(), StatusCode::OK);
-
-    // An empty corpId signs like no corpId; an absent userId keeps its colons.
-    let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": NONCE, "corpId": ""});
-    let signature = hmac_hex(&format!("{DEMO_APP_ID}::0:{NONCE}"));
-    let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, &signature, &body).await;
-    assert_eq!(response.status(), StatusCode::OK);
-}
-
-#[tokio::test]
-async fn app_sign_in_refuses_wrong_signatures_apps_and_expired_requests() {
-    let (sandbox, client) = start_default().await;
-    let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": NONCE, "userId": "alice"});
+async fn app_sign_in_refusals() {
+    let alice = app_body(json!({"userId": "alice"}));
     let good = hmac_hex(&format!("{DEMO_APP_ID}:alice:0:{NONCE}"));
-
     let mut wrong = good.clone();
     wrong.replace_range(0..1, if good.starts_with('0') { "1" } else { "0" });
+    let past = unix_now() - 10;
+    let admin = app_body(json!({}));
+    let admin_signature = hmac_hex(&format!("{DEMO_APP_ID}::0:{NONCE}"));
+
+    let mut cases = Vec::new();
+    // Wrong signatures.
     for signature in [wrong.as_str(), "", "zz", &hmac_hex("something else")] {
-        let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, signature, &body).await;
-        let err = expect_error(response, StatusCode::UNAUTHORIZED, "USG.206010025").await;
-        assert_eq!(err["error_msg"], "APP_AUTH_FAILED");
+        cases.push((
+            "a wrong signature",
+            AppAuth::signed(signature, alice.clone()),
+            APP_AUTH_FAILED,
+        ));
     }
     // `access` must name the body's App ID, and that must be the sandbox's.
-    let response = app_sign_in(&sandbox, &client, "other-app", &good, &body).await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.206010025").await;
-    let other_body = json!({"appId": "other-app", "clientType": 72, "expireTime": 0, "nonce": NONCE, "userId": "alice"});
-    let other_sig = hmac_hex(&format!("other-app:alice:0:{NONCE}"));
-    let response = app_sign_in(&sandbox, &client, "other-app", &other_sig, &other_body).await;
-    expect_error(response, StatusCode::UNAUTHORIZED, "USG.206010025").await;
-
-    let past = unix_now() - 10;
-    let expired = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": past, "nonce": NONCE, "userId": "alice"});
-    let signature = hmac_hex(&format!("{DEMO_APP_ID}:alice:{past}:{NONCE}"));
-    let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, &signature, &expired).await;
-    let err = expect_error(response, StatusCode::UNAUTHORIZED, "USG.206010057").await;
-    assert_eq!(err["error_msg"], "APP_AUTH_EXPIRED");
-
+    cases.push((
+        "access names another app",
+        AppAuth {
+            authorization: Some(app_authorization("other-app", &good)),
+            ..AppAuth::signed(&good, alice.clone())
+        },
+        APP_AUTH_FAILED,
+    ));
+    cases.push((
+        "another app altogether",
+        AppAuth {
+            authorization: Some(app_authorization(
+                "other-app",
+                &hmac_hex(&format!("other-app:alice:0:{NONCE}")),
+            )),
+            ..AppAuth::signed(
+                &good,
+                app_body(json!({"appId": "other-app", "userId": "alice"})),
+            )
+        },
+        APP_AUTH_FAILED,
+    ));
+    cases.push((
+        "the corp ID not signed",
+        AppAuth::signed(
+            &hmac_hex(&format!("{DEMO_APP_ID}:carol:0:{NONCE}")),
+            app_body(json!({"userId": "carol", "corpId": "acme"})),
+        ),
+        APP_AUTH_FAILED,
+    ));
+    cases.push((
+        "no Authorization header",
+        AppAuth {
+            authorization: None,
+            ..AppAuth::signed(&good, alice.clone())
+        },
+        APP_AUTH_FAILED,
+    ));
+    cases.push((
+        "expired",
+        AppAuth::signed(
+            &hmac_hex(&format!("{DEMO_APP_ID}:alice:{past}:{NONCE}")),
+            app_body(json!({"userId": "alice", "expireTime": past})),
+        ),
+        APP_AUTH_EXPIRED,
+    ));
+    // A nonce of 32 to 64 characters.
     for nonce in ["short".to_owned(), "x".repeat(31), "x".repeat(65)] {
-        let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": nonce, "userId": "alice"});
-        let signature = hmac_hex(&format!("{DEMO_APP_ID}:alice:0:{nonce}"));
-        let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, &signature, &body).await;
-        expect_error(response, StatusCode::BAD_REQUEST, "USG.000000001").await;
+        cases.push((
+            "a nonce of the wrong length",
+            AppAuth::signed(
+                &hmac_hex(&format!("{DEMO_APP_ID}:alice:0:{nonce}")),
+                app_body(json!({"userId": "alice", "nonce": nonce})),
+            ),
+            BODY_INVALID,
+        ));
     }
+    cases.push((
+        "client type 71",
+        AppAuth::signed(
+            &good,
+            app_body(json!({"userId": "alice", "clientType": 71})),
+        ),
+        BODY_INVALID,
+    ));
+    cases.push((
+        "no X-Token-Type: LongTicket",
+        AppAuth {
+            long_ticket: false,
+            ..AppAuth::signed(&admin_signature, admin.clone())
+        },
+        BODY_INVALID,
+    ));
+    cases.push((
+        "a body that is not JSON",
+        AppAuth {
+            body: Body::Untyped("{"),
+            ..AppAuth::signed(&admin_signature, admin)
+        },
+        BODY_INVALID,
+    ));
 
-    let wrong_client = json!({"appId": DEMO_APP_ID, "clientType": 71, "expireTime": 0, "nonce": NONCE, "userId": "alice"});
-    let response = app_sign_in(&sandbox, &client, DEMO_APP_ID, &good, &wrong_client).await;
-    expect_error(response, StatusCode::BAD_REQUEST, "USG.000000001").await;
-
-    let no_header = client
-        .post(format!("{}/v2/usg/acs/auth/appauth", sandbox.url()))
-        .header("X-Token-Type", "LongTicket")
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    expect_error(no_header, StatusCode::UNAUTHORIZED, "USG.206010025").await;
-}
-
-#[tokio::test]
-async fn app_sign_in_requires_the_long_ticket_header_and_json() {
-    let (sandbox, client) = start_default().await;
-    let url = format!("{}/v2/usg/acs/auth/appauth", sandbox.url());
-    let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": NONCE});
-    let authorization = format!(
-        "HMAC-SHA256 signature={},access={}",
-        hmac_hex(&format!("{DEMO_APP_ID}::0:{NONCE}")),
-        STANDARD.encode(DEMO_APP_ID)
-    );
-    let no_type = client
-        .post(&url)
-        .header("Authorization", &authorization)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    expect_error(no_type, StatusCode::BAD_REQUEST, "USG.000000001").await;
-    let malformed = client
-        .post(&url)
-        .header("Authorization", &authorization)
-        .header("X-Token-Type", "LongTicket")
-        .body("{")
-        .send()
-        .await
-        .expect("request");
-    expect_error(malformed, StatusCode::BAD_REQUEST, "USG.000000001").await;
+    let api = Api::default().await;
+    let count = cases.len() as u64;
+    for (what, request, refusal) in cases {
+        let response = send(request.build(&api.http, &api.url(APP_AUTH_PATH))).await;
+        assert_eq!(response.status(), refusal.0, "{what}");
+        expect_error(response, refusal).await;
+    }
+    assert_eq!(api.stats().app_sign_ins, count);
 }
 
 // ---- Cross-cutting ------------------------------------------------------------------------
 
 #[tokio::test]
 async fn every_reply_carries_the_request_id() {
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
+    let api = Api::default().await;
+    let token = api.access_token().await;
 
-    let response = client
-        .get(format!("{}{RANDOM_PATH}?conf_id=914047175", sandbox.url()))
-        .header("X-Access-Token", &token)
-        .header("X-Request-ID", "trace-42")
-        .send()
-        .await
-        .expect("request");
+    let response = send(
+        api.http
+            .get(api.url(&format!("{RANDOM_PATH}?{OPEN}")))
+            .header("X-Access-Token", &token)
+            .header("X-Request-ID", "trace-42"),
+    )
+    .await;
     assert_eq!(response.headers()["x-request-id"], "trace-42");
     expect_random(response).await;
 
-    let response = client
-        .get(format!("{}{RANDOM_PATH}?conf_id=123", sandbox.url()))
-        .header("X-Access-Token", &token)
-        .header("X-Request-ID", "trace-43")
-        .send()
-        .await
-        .expect("request");
-    let body = expect_error(response, StatusCode::BAD_REQUEST, "MMC.111072065").await;
+    let response = send(
+        api.http
+            .get(api.url(&format!("{RANDOM_PATH}?conf_id=123")))
+            .header("X-Access-Token", &token)
+            .header("X-Request-ID", "trace-43"),
+    )
+    .await;
+    let body = expect_error(response, NOT_FOUND_OR_AUTH_FAILED).await;
     assert_eq!(body["request_id"], "trace-43");
 
     // Without one, each reply gets a fresh UUID.
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let response = random(&sandbox, &client, None, "conf_id=914047175", None).await;
+        let response = api.random(None, OPEN, None).await;
         let id = response.headers()["x-request-id"]
             .to_str()
             .expect("ascii")
@@ -951,33 +961,26 @@ async fn every_reply_carries_the_request_id() {
         ids.push(id);
     }
     assert_ne!(ids[0], ids[1]);
-    let response = random(&sandbox, &client, Some(&token), "conf_id=914047175", None).await;
+    let response = api.random(Some(&token), OPEN, None).await;
     assert!(response.headers().contains_key("x-request-id"));
 }
 
 #[tokio::test]
 async fn anything_else_is_a_json_404() {
-    let (sandbox, client) = start_default().await;
-    let url = sandbox.url();
+    let api = Api::default().await;
+    let http = &api.http;
     let requests = [
-        client.get(format!("{url}/")),
-        client.get(format!(
-            "{url}/v1/mmc/management/conferences/anonymous/auth"
-        )),
-        client.post(format!("{url}{RANDOM_PATH}")),
-        client.get(format!("{url}/v1/usg/acs/auth/account")),
-        client.post(format!("{url}/v1/usg/acs/token")),
-        client.get(format!("{url}{RANDOM_PATH}/")),
+        http.get(api.url("/")),
+        http.get(api.url("/v1/mmc/management/conferences/anonymous/auth")),
+        http.post(api.url(RANDOM_PATH)),
+        http.get(api.url(ACCOUNT_PATH)),
+        http.post(api.url(TOKEN_PATH)),
+        http.get(api.url(&format!("{RANDOM_PATH}/"))),
     ];
     for request in requests {
-        let response = request
-            .header("X-Request-ID", "r404")
-            .send()
-            .await
-            .expect("request");
+        let response = send(request.header("X-Request-ID", "r404")).await;
         assert_eq!(response.headers()["x-request-id"], "r404");
-        let body = expect_error(response, StatusCode::NOT_FOUND, "MMC.000000404").await;
-        assert_eq!(body["error_msg"], "NOT_FOUND");
+        expect_error(response, NOT_FOUND).await;
     }
 }
 
@@ -995,14 +998,13 @@ async fn seed_table_matches_what_the_server_says() {
             "900000003"
         ]
     );
-    let (sandbox, client) = start_default().await;
-    let token = access_token(&sandbox, &client).await;
+    let api = Api::default().await;
+    let token = api.access_token().await;
     for seed in seeds.iter().filter(|m| m.id != "900000003") {
         assert_eq!(seed.need_password, seed.password.is_some());
         assert!(!seed.behaviour.is_empty());
         let q = format!("conf_id={}&guest_waiting=1", seed.id);
-        let body =
-            expect_random(random(&sandbox, &client, Some(&token), &q, seed.password).await).await;
+        let body = expect_random(api.random(Some(&token), &q, seed.password).await).await;
         assert_eq!(body["subject"], seed.subject);
         assert_eq!(body["conf_mode"], seed.conf_mode);
         assert_eq!(body["webinar"], seed.webinar);
@@ -1013,29 +1015,24 @@ async fn seed_table_matches_what_the_server_says() {
 
 #[tokio::test]
 async fn stats_count_every_request_per_endpoint() {
-    let (sandbox, client) = start_default().await;
-    assert_eq!(sandbox.stats(), SandboxStats::default());
-    let token = sign_in(&sandbox, &client).await;
-    let access = token["accessToken"].as_str().expect("access");
-    random(&sandbox, &client, Some(access), "conf_id=914047175", None).await;
-    random(&sandbox, &client, None, "conf_id=914047175", None).await;
-    validate(&sandbox, &client, access).await;
-    let body = json!({"appId": DEMO_APP_ID, "clientType": 72, "expireTime": 0, "nonce": NONCE});
-    app_sign_in(&sandbox, &client, DEMO_APP_ID, "00", &body).await;
-    let refresh = token["refreshToken"].as_str().expect("refresh");
-    let renewed: Value = refresh_with(&sandbox, &client, refresh)
+    let api = Api::default().await;
+    assert_eq!(api.stats(), SandboxStats::default());
+    let token = api.sign_in().await;
+    let access = text(&token, "accessToken");
+    api.random(Some(&access), OPEN, None).await;
+    api.random(None, OPEN, None).await;
+    api.validate(&access).await;
+    api.app_sign_in(DEMO_APP_ID, "00", &app_body(json!({})))
+        .await;
+    let renewed: Value = api
+        .refresh(&text(&token, "refreshToken"))
         .await
         .json()
         .await
         .expect("json");
-    sign_out(
-        &sandbox,
-        &client,
-        renewed["accessToken"].as_str().expect("access"),
-    )
-    .await;
+    api.sign_out(&text(&renewed, "accessToken")).await;
     assert_eq!(
-        sandbox.stats(),
+        api.stats(),
         SandboxStats {
             random_calls: 2,
             account_sign_ins: 1,
@@ -1049,28 +1046,22 @@ async fn stats_count_every_request_per_endpoint() {
 
 #[tokio::test]
 async fn shutdown_and_drop_stop_the_server() {
-    let (sandbox, _) = start_default().await;
-    let addr = sandbox.addr();
-    sandbox.shutdown().await;
+    let api = Api::default().await;
+    let addr = api.sandbox.addr();
+    api.sandbox.shutdown().await;
     // A fresh client, so no pooled connection hides the result.
     let result = Client::new().get(format!("http://{addr}/")).send().await;
     assert!(result.is_err(), "server still answers after shutdown");
 
-    let (sandbox, _) = start_default().await;
-    let addr = sandbox.addr();
-    drop(sandbox);
-    let mut refused = false;
-    for _ in 0..50 {
-        if Client::new()
+    let api = Api::default().await;
+    let addr = api.sandbox.addr();
+    drop(api);
+    wait_for!(
+        "the server stops answering after drop",
+        Client::new()
             .get(format!("http://{addr}/"))
             .send()
             .await
             .is_err()
-        {
-            refused = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(refused, "server still answers after drop");
+    );
 }

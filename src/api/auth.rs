@@ -5,9 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use hmac::{Hmac, Mac};
-use rand::Rng as _;
-use rand::distr::Alphanumeric;
+use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -239,11 +237,8 @@ impl Client {
         &self,
         credentials: &AppIdCredentials,
     ) -> Result<Reply<Tokens>, ApiError> {
-        let nonce: String = rand::rng()
-            .sample_iter(&Alphanumeric)
-            .take(48)
-            .map(char::from)
-            .collect();
+        // A random UUID (36 characters with dashes), as the official SDKs make it.
+        let nonce = uuid::Uuid::new_v4().to_string();
         let expire_time = now_unix() + APP_SIGNATURE_LIFETIME;
         let user_id = credentials.user_id.as_deref().filter(|u| !u.is_empty());
         let corp_id = credentials.corp_id.as_deref().filter(|c| !c.is_empty());

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use rust_i18n::t;
 use serde::Serialize;
 
 use crate::i18n::Lang;
@@ -98,7 +99,12 @@ impl ErrorKind {
 
     /// The one message for this kind, in `lang`.
     pub fn message(self, lang: Lang) -> String {
-        lang.tr(&format!("error.{}", self.as_str()))
+        lang.tr(&self.message_key())
+    }
+
+    /// The key of this kind's message in the translation files: `error.<kind>`.
+    pub fn message_key(self) -> String {
+        format!("error.{}", self.as_str())
     }
 
     /// True when the meeting itself refused (wrong ID or password, locked, ended, ...).
@@ -245,9 +251,9 @@ impl ApiError {
         let mut text = self.kind.message(lang);
         if let Some(wait) = self.retry_after {
             text.push(' ');
-            text.push_str(&crate::tr!(
-                lang,
+            text.push_str(&t!(
                 "error.retry_after",
+                locale = lang.code(),
                 seconds = wait.as_secs().max(1)
             ));
         }
@@ -328,16 +334,5 @@ mod tests {
             Some(ErrorKind::RateLimited)
         );
         assert_eq!(ErrorKind::from_code("MMC.999"), None);
-    }
-
-    #[test]
-    fn every_kind_has_both_messages() {
-        for kind in ErrorKind::ALL {
-            let en = kind.message(Lang::En);
-            let zh = kind.message(Lang::ZhCn);
-            assert!(!en.starts_with("error."), "{kind}: {en}");
-            assert!(!zh.starts_with("error."), "{kind}: {zh}");
-            assert_ne!(en, zh, "{kind}");
-        }
     }
 }

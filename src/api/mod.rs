@@ -75,6 +75,8 @@ impl Client {
 
     /// A client for `server` with the given timeouts.
     pub fn with_options(server: Server, options: ClientOptions) -> Result<Client, ApiError> {
+        // rustls's crypto comes from ring; installing it again later is a harmless no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .user_agent(concat!("meetjoin/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(options.connect_timeout)

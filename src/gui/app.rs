@@ -1,21 +1,18 @@
 //! The eframe app: builds the window from its dependencies, restores and saves [`AppState`],
 //! and lays out the panels each frame.
 
+use std::any::Any;
 use std::sync::Arc;
-use std::time::Instant;
 
-use eframe::egui::{self, Color32, Key, Modifiers, Theme};
+use eframe::egui::{self, Key, Modifiers};
 
 use super::fonts;
-use super::state::{AppState, CheckStatus, ThemeChoice};
+use super::state::{AccountState, AppState, CheckStatus, DemoAccount, ThemeChoice};
 use super::views::{self, Action};
-use super::worker::{Worker, WorkerRuntime, WorkerSender};
-use crate::api::ApiError;
+use super::worker::{AccountStatus, Worker, WorkerRuntime};
 use crate::i18n::Lang;
-use crate::sandbox::Sandbox;
 use crate::secrets::TokenStore;
 use crate::server::Server;
-use crate::session::Session;
 
 /// The widest the content column grows, in points.
 const CONTENT_WIDTH: f32 = 640.0;
@@ -29,14 +26,17 @@ pub struct AppDeps {
     pub store: Arc<dyn TokenStore>,
     /// The tokio runtime background work runs on.
     pub runtime: WorkerRuntime,
-    /// Sandbox mode: show the badge, fill in the demo account, keep the server fixed.
+    /// Sandbox mode: show the badge and keep the server fixed.
     pub sandbox: bool,
-    /// The in-process sandbox, kept running as long as the window.
-    pub sandbox_server: Option<Sandbox>,
+    /// The sandbox's demo account, offered in the sign-in dialog (sandbox mode only).
+    pub demo: Option<DemoAccount>,
+    /// Whatever must live as long as the window (the in-process sandbox).
+    pub keep_alive: Option<Box<dyn Any + Send>>,
     /// Saved state to start from (`None`: what eframe's storage holds, else defaults).
     pub saved: Option<AppState>,
     /// When set, the first frame prints `first_frame_ms=<ms since then>` to stderr.
-    pub first_frame_since: Option<Instant>,
+    #[cfg(feature = "bench")]
+    pub first_frame_since: Option<std::time::Instant>,
 }
 
 impl AppDeps {
@@ -51,8 +51,10 @@ impl AppDeps {
             store,
             runtime: runtime.into(),
             sandbox: false,
-            sandbox_server: None,
+            demo: None,
+            keep_alive: None,
             saved: None,
+            #[cfg(feature = "bench")]
             first_frame_since: None,
         }
     }
@@ -62,34 +64,25 @@ impl AppDeps {
 pub struct MeetjoinApp {
     /// Saved settings and history, and this run's UI state.
     pub(crate) state: AppState,
-    /// Runs the library's calls in the background.
+    /// Owns the session and runs the library's calls in the background.
     pub(crate) worker: Worker,
-    /// Where sessions keep their tokens.
-    pub(crate) store: Arc<dyn TokenStore>,
     /// The server given on the command line, until the user picks another.
     pub(crate) command_line_server: Option<Server>,
-    /// The server in use.
+    /// The server the window asked the worker to use.
     pub(crate) server: Server,
-    /// The session on [`Self::server`]; `None` if its client could not be built.
-    pub(crate) session: Option<Arc<Session>>,
-    /// Why there is no session.
-    pub(crate) session_error: Option<ApiError>,
-    /// Bumped for each new session: results for an older one are ignored.
-    pub(crate) session_generation: u64,
-    /// Bumped for each check and cancel: only the latest check's reply is shown.
-    pub(crate) check_generation: u64,
-    /// Bumped for each sign-in attempt.
-    pub(crate) sign_in_generation: u64,
     /// Sandbox mode.
     pub(crate) sandbox: bool,
+    /// The sandbox's demo account, if any.
+    pub(crate) demo: Option<DemoAccount>,
     /// The language of the environment, for the "system" setting.
     pub(crate) system_lang: Lang,
     /// The egui context (for copying and repaints from logic).
     pub(crate) ctx: egui::Context,
     applied_theme: Option<ThemeChoice>,
     applied_title: Option<Lang>,
-    first_frame_since: Option<Instant>,
-    _sandbox_server: Option<Sandbox>,
+    #[cfg(feature = "bench")]
+    first_frame_since: Option<std::time::Instant>,
+    _keep_alive: Option<Box<dyn Any + Send>>,
 }
 
 impl MeetjoinApp {
@@ -106,7 +99,7 @@ impl MeetjoinApp {
     /// Builds the app on any egui context (tests use this, with no window).
     pub fn with_deps(ctx: &egui::Context, deps: AppDeps) -> MeetjoinApp {
         fonts::install(ctx);
-        setup_style(ctx);
+        super::theme::setup_style(ctx);
         let state = deps.saved.unwrap_or_default();
         let server = deps
             .server
@@ -114,25 +107,20 @@ impl MeetjoinApp {
             .unwrap_or_else(|| state.settings.server());
         let mut app = MeetjoinApp {
             state,
-            worker: Worker::new(ctx, deps.runtime),
-            store: deps.store,
+            worker: Worker::new(ctx, deps.runtime, server.clone(), deps.store),
             command_line_server: deps.server,
             server,
-            session: None,
-            session_error: None,
-            session_generation: 0,
-            check_generation: 0,
-            sign_in_generation: 0,
             sandbox: deps.sandbox,
+            demo: deps.demo.filter(|_| deps.sandbox),
             system_lang: Lang::from_system(),
             ctx: ctx.clone(),
             applied_theme: None,
             applied_title: None,
+            #[cfg(feature = "bench")]
             first_frame_since: deps.first_frame_since,
-            _sandbox_server: deps.sandbox_server,
+            _keep_alive: deps.keep_alive,
         };
         app.state.form.focus_input = true;
-        app.start_session();
         app
     }
 
@@ -156,15 +144,19 @@ impl MeetjoinApp {
         &self.server
     }
 
-    /// The generation of the latest check (a reply for any other is ignored).
-    pub fn check_generation(&self) -> u64 {
-        self.check_generation
+    /// Who is signed in on which server, as the worker last published it.
+    pub fn account(&self) -> AccountStatus {
+        self.worker.status()
     }
 
-    /// A sender that delivers events exactly as the background tasks do (tests use it to
-    /// deliver a stale reply).
-    pub fn event_sender(&self) -> WorkerSender {
-        self.worker.sender()
+    /// True while a check is running in the background.
+    pub fn check_pending(&self) -> bool {
+        self.worker.check.is_pending()
+    }
+
+    /// True while a sign-in is running in the background.
+    pub fn sign_in_pending(&self) -> bool {
+        self.worker.sign_in.is_pending()
     }
 
     /// Applies the theme and the window title when their setting changed.
@@ -209,6 +201,7 @@ impl MeetjoinApp {
         ui: &mut egui::Ui,
         lang: Lang,
         now: i64,
+        status: &AccountStatus,
         actions: &mut Vec<Action>,
     ) {
         let running = self.state.check.is_running();
@@ -224,7 +217,7 @@ impl MeetjoinApp {
         actions.extend(form_action);
         ui.add_space(14.0);
 
-        if let Some(error) = &self.session_error {
+        if let Some(error) = &status.session_error {
             actions.extend(views::error_card::error_card_ui(
                 ui,
                 lang,
@@ -240,7 +233,7 @@ impl MeetjoinApp {
             CheckStatus::Done(facts) => {
                 actions.extend(views::result_card::result_card_ui(ui, lang, facts));
             }
-            CheckStatus::Failed { error, .. } => {
+            CheckStatus::Failed(error) => {
                 actions.extend(views::error_card::error_card_ui(
                     ui,
                     lang,
@@ -251,7 +244,7 @@ impl MeetjoinApp {
                     },
                 ));
             }
-            CheckStatus::Idle | CheckStatus::Running { .. } => {}
+            CheckStatus::Idle | CheckStatus::Running(_) => {}
         });
         if outcome.response.rect.height() > 0.0 {
             if std::mem::take(&mut self.state.reveal_outcome) {
@@ -269,7 +262,8 @@ impl MeetjoinApp {
         ui.add_space(8.0);
     }
 
-    /// Prints the startup benchmark line once, when asked for.
+    /// Prints the startup benchmark line once, when asked for (feature `bench` only).
+    #[cfg(feature = "bench")]
     fn report_first_frame(&mut self) {
         if let Some(since) = self.first_frame_since.take() {
             eprintln!("first_frame_ms={}", since.elapsed().as_millis());
@@ -289,6 +283,12 @@ impl eframe::App for MeetjoinApp {
         let now = crate::api::auth::now_unix();
         let mut actions = Vec::new();
         self.shortcuts(&ctx, &mut actions);
+        let status = self.worker.status();
+        let account = AccountState {
+            restoring: status.restoring,
+            signing_out: self.worker.sign_out.is_pending(),
+            signed_in: status.signed_in.clone(),
+        };
 
         let header_frame = egui::Frame::side_top_panel(ui.style())
             .fill(ui.visuals().window_fill)
@@ -300,7 +300,7 @@ impl eframe::App for MeetjoinApp {
                     lang,
                     server: &self.server,
                     sandbox: self.sandbox,
-                    account: &self.state.account,
+                    account: &account,
                     now,
                 };
                 actions.extend(views::header::header_ui(ui, &model));
@@ -326,11 +326,15 @@ impl eframe::App for MeetjoinApp {
                                 .max_rect(column)
                                 .layout(egui::Layout::top_down(egui::Align::Min)),
                             |ui| {
-                                if let Some(error) = &self.state.store_warning {
+                                if let Some(error) = status
+                                    .store_error
+                                    .as_ref()
+                                    .filter(|e| self.state.dismissed_store_error.as_ref() != Some(e))
+                                {
                                     actions.extend(views::banner::store_banner_ui(ui, lang, error));
                                     ui.add_space(14.0);
                                 }
-                                self.main_column_ui(ui, lang, now, &mut actions);
+                                self.main_column_ui(ui, lang, now, &status, &mut actions);
                             },
                         );
                     });
@@ -340,7 +344,8 @@ impl eframe::App for MeetjoinApp {
             let model = views::sign_in::SignInModel {
                 lang,
                 server: &self.server,
-                sandbox: self.sandbox,
+                demo: self.demo.as_ref(),
+                busy: self.worker.sign_in.is_pending(),
             };
             actions.extend(views::sign_in::sign_in_ui(ui, form, &model));
         }
@@ -362,11 +367,17 @@ impl eframe::App for MeetjoinApp {
             }
             ctx.request_repaint();
         }
+        #[cfg(feature = "bench")]
         self.report_first_frame();
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, AppState::STORAGE_KEY, &self.state);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // Leave nothing secret behind: a copied random still waiting for its timer goes now.
+        self.worker.clear_clipboard_now();
     }
 }
 
@@ -384,56 +395,4 @@ impl MeetjoinApp {
             None => {}
         }
     }
-}
-
-/// Text sizes, spacing and colours shared by both themes; the text cursor does not blink, so
-/// an idle window does not repaint.
-fn setup_style(ctx: &egui::Context) {
-    use egui::{FontFamily, FontId, TextStyle};
-    ctx.all_styles_mut(|style| {
-        style.text_styles = [
-            (
-                TextStyle::Heading,
-                FontId::new(20.0, FontFamily::Proportional),
-            ),
-            (TextStyle::Body, FontId::new(14.0, FontFamily::Proportional)),
-            (
-                TextStyle::Button,
-                FontId::new(14.0, FontFamily::Proportional),
-            ),
-            (
-                TextStyle::Monospace,
-                FontId::new(13.5, FontFamily::Monospace),
-            ),
-            (
-                TextStyle::Small,
-                FontId::new(11.5, FontFamily::Proportional),
-            ),
-        ]
-        .into();
-        style.spacing.item_spacing = egui::vec2(8.0, 6.0);
-        style.spacing.button_padding = egui::vec2(10.0, 5.0);
-        style.spacing.interact_size.y = 24.0;
-        style.visuals.text_cursor.blink = false;
-        style.visuals.widgets.noninteractive.corner_radius = 6.0.into();
-        style.visuals.widgets.inactive.corner_radius = 6.0.into();
-        style.visuals.widgets.hovered.corner_radius = 6.0.into();
-        style.visuals.widgets.active.corner_radius = 6.0.into();
-    });
-    ctx.style_mut_of(Theme::Light, |style| {
-        style.visuals.panel_fill = Color32::from_rgb(0xF1, 0xF4, 0xF8);
-        style.visuals.window_fill = Color32::WHITE;
-        style.visuals.extreme_bg_color = Color32::from_rgb(0xF8, 0xFA, 0xFC);
-        style.visuals.widgets.noninteractive.bg_stroke.color = Color32::from_rgb(0xDD, 0xE3, 0xEA);
-        style.visuals.widgets.inactive.bg_stroke =
-            egui::Stroke::new(1.0, Color32::from_rgb(0xCB, 0xD5, 0xE1));
-        style.visuals.error_fg_color = Color32::from_rgb(0xB9, 0x1C, 0x1C);
-    });
-    ctx.style_mut_of(Theme::Dark, |style| {
-        style.visuals.panel_fill = Color32::from_rgb(0x16, 0x18, 0x1C);
-        style.visuals.window_fill = Color32::from_rgb(0x21, 0x24, 0x2A);
-        style.visuals.extreme_bg_color = Color32::from_rgb(0x12, 0x14, 0x17);
-        style.visuals.widgets.noninteractive.bg_stroke.color = Color32::from_rgb(0x33, 0x38, 0x40);
-        style.visuals.error_fg_color = Color32::from_rgb(0xF8, 0x71, 0x71);
-    });
 }

@@ -8,19 +8,18 @@ pub mod app;
 pub mod fonts;
 pub mod logic;
 pub mod state;
+pub mod theme;
 pub mod views;
 pub mod worker;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use eframe::egui;
 
 pub use app::{AppDeps, MeetjoinApp};
-pub use worker::{WorkerEvent, WorkerRuntime, WorkerSender};
+pub use worker::{AccountStatus, WorkerRuntime};
 
-use crate::sandbox::{Sandbox, SandboxConfig};
-use crate::secrets::{KeyringStore, MemoryStore, TokenStore};
+use crate::secrets::{KeyringStore, TokenStore};
 use crate::server::Server;
 
 /// The window's size when nothing is remembered yet, in points.
@@ -44,33 +43,33 @@ pub struct GuiOptions {
 
 /// Opens the window and runs until it is closed.
 pub fn run(options: GuiOptions) -> anyhow::Result<()> {
-    let started = Instant::now();
+    #[cfg(feature = "bench")]
+    let started = std::time::Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("meetjoin-worker")
         .build()?;
-    let (server, store, sandbox): (Option<Server>, Arc<dyn TokenStore>, Option<Sandbox>) =
-        if options.sandbox {
-            let sandbox = runtime.block_on(Sandbox::start(SandboxConfig {
-                port: 0,
-                ..SandboxConfig::default()
-            }))?;
-            let server = Server::parse(&sandbox.url())?;
-            (Some(server), Arc::new(MemoryStore::new()), Some(sandbox))
-        } else {
-            (options.server, Arc::new(KeyringStore::new()), None)
-        };
-    let bench = std::env::var("MEETJOIN_BENCH_FIRST_FRAME").is_ok_and(|v| v == "1");
-    let started = bench_origin(started);
-    let deps = AppDeps {
-        server,
-        store,
-        runtime: WorkerRuntime::Owned(runtime),
-        sandbox: options.sandbox,
-        sandbox_server: sandbox,
-        saved: None,
-        first_frame_since: bench.then_some(started),
+    let mut deps = if options.sandbox {
+        sandbox_deps(&runtime)?
+    } else {
+        let store: Arc<dyn TokenStore> = Arc::new(KeyringStore::new());
+        AppDeps {
+            server: options.server,
+            store,
+            runtime: WorkerRuntime::Shared(runtime.handle().clone()),
+            sandbox: false,
+            demo: None,
+            keep_alive: None,
+            saved: None,
+            #[cfg(feature = "bench")]
+            first_frame_since: None,
+        }
     };
+    deps.runtime = WorkerRuntime::Owned(runtime);
+    #[cfg(feature = "bench")]
+    if std::env::var("MEETJOIN_BENCH_FIRST_FRAME").is_ok_and(|v| v == "1") {
+        deps.first_frame_since = Some(bench_origin(started));
+    }
     let native = eframe::NativeOptions {
         viewport: viewport(options.sandbox),
         renderer: eframe::Renderer::Glow,
@@ -86,10 +85,48 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
 }
 
+/// Starts the sandbox on `runtime` and points the window at it, with its demo account and an
+/// in-memory store (its port changes every run: its tokens would litter the OS keyring).
+#[cfg(feature = "sandbox")]
+fn sandbox_deps(runtime: &tokio::runtime::Runtime) -> anyhow::Result<AppDeps> {
+    use crate::sandbox::{self, Sandbox, SandboxConfig};
+    use crate::secrets::MemoryStore;
+    use state::DemoAccount;
+    let sandbox = runtime.block_on(Sandbox::start(SandboxConfig {
+        port: 0,
+        ..SandboxConfig::default()
+    }))?;
+    let server = Server::parse(&sandbox.url())?;
+    Ok(AppDeps {
+        server: Some(server),
+        store: Arc::new(MemoryStore::new()),
+        runtime: WorkerRuntime::Shared(runtime.handle().clone()),
+        sandbox: true,
+        demo: Some(DemoAccount {
+            account: sandbox::DEMO_ACCOUNT.to_owned(),
+            password: sandbox::DEMO_PASSWORD.to_owned(),
+            app_id: sandbox::DEMO_APP_ID.to_owned(),
+            app_key: sandbox::DEMO_APP_KEY.to_owned(),
+        }),
+        keep_alive: Some(Box::new(sandbox)),
+        saved: None,
+        #[cfg(feature = "bench")]
+        first_frame_since: None,
+    })
+}
+
+/// Without the sandbox feature there is no sandbox to start.
+#[cfg(not(feature = "sandbox"))]
+fn sandbox_deps(_runtime: &tokio::runtime::Runtime) -> anyhow::Result<AppDeps> {
+    anyhow::bail!("this meetjoin was built without the sandbox (cargo feature `sandbox`)")
+}
+
 /// Where the startup benchmark counts from: the launch, when the launcher passed
 /// `MEETJOIN_BENCH_T0=<Unix time in ns>` (so that exec and dynamic loading count too), else
-/// `started`.
-pub fn bench_origin(started: Instant) -> Instant {
+/// `started`. Feature `bench` only.
+#[cfg(feature = "bench")]
+pub fn bench_origin(started: std::time::Instant) -> std::time::Instant {
+    use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
     let launched = || {
         let t0: u128 = std::env::var("MEETJOIN_BENCH_T0")
             .ok()?

@@ -30,18 +30,15 @@ pub struct AppState {
     /// The check in flight, or its outcome.
     #[serde(skip)]
     pub check: CheckStatus,
-    /// Who is signed in, as far as the window knows.
-    #[serde(skip)]
-    pub account: AccountState,
     /// The sign-in dialog, while it is open.
     #[serde(skip)]
     pub sign_in: Option<SignInForm>,
     /// The settings dialog, while it is open.
     #[serde(skip)]
     pub settings_dialog: Option<SettingsDialog>,
-    /// The keyring failure shown in the banner, if any.
+    /// The keyring failure the user dismissed: the banner stays hidden until another one.
     #[serde(skip)]
-    pub store_warning: Option<StoreError>,
+    pub dismissed_store_error: Option<StoreError>,
     /// A short message under the header, gone after a few seconds.
     #[serde(skip)]
     pub toast: Option<Toast>,
@@ -253,28 +250,18 @@ pub enum CheckStatus {
     /// Nothing checked yet (or cancelled).
     #[default]
     Idle,
-    /// A check is running; only a reply with this generation is shown.
-    Running {
-        /// The generation of the request in flight.
-        generation: u64,
-        /// The meeting being checked.
-        meeting_id: MeetingId,
-    },
+    /// A check of this meeting is running (the worker keeps the request itself).
+    Running(MeetingId),
     /// The service answered.
     Done(MeetingFacts),
     /// The check failed.
-    Failed {
-        /// The meeting that was checked.
-        meeting_id: MeetingId,
-        /// Why.
-        error: ApiError,
-    },
+    Failed(ApiError),
 }
 
 impl CheckStatus {
     /// True while a check is in flight.
     pub fn is_running(&self) -> bool {
-        matches!(self, CheckStatus::Running { .. })
+        matches!(self, CheckStatus::Running(_))
     }
 }
 
@@ -299,7 +286,7 @@ impl MeetingFacts {
     }
 }
 
-/// Who is signed in, as far as the window knows.
+/// Who is signed in, for the header: drawn from the worker's status each frame, never stored.
 #[derive(Debug, Default)]
 pub struct AccountState {
     /// The saved sign-in is being looked up.
@@ -308,6 +295,19 @@ pub struct AccountState {
     pub signing_out: bool,
     /// The signed-in user, if any.
     pub signed_in: Option<SignedIn>,
+}
+
+/// The sandbox's demo sign-in, handed to the window by whoever started the sandbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoAccount {
+    /// The demo account.
+    pub account: String,
+    /// Its password.
+    pub password: String,
+    /// The demo App ID.
+    pub app_id: String,
+    /// Its App Key.
+    pub app_key: String,
 }
 
 /// The tabs of the sign-in dialog.
@@ -341,8 +341,6 @@ pub struct SignInForm {
     pub corp_id: String,
     /// A pasted access token.
     pub token: String,
-    /// A sign-in is running; holds its generation.
-    pub busy: Option<u64>,
     /// The last failure.
     pub error: Option<ApiError>,
     /// The required fields were left empty.
@@ -357,7 +355,6 @@ impl std::fmt::Debug for SignInForm {
             .field("tab", &self.tab)
             .field("account", &self.account)
             .field("app_id", &self.app_id)
-            .field("busy", &self.busy)
             .field("error", &self.error)
             .finish_non_exhaustive()
     }

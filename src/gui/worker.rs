@@ -1,25 +1,31 @@
-//! Background work: one handle owning the tokio runtime. It runs the library's calls off the UI
-//! thread; each result comes back on a channel and wakes the window with `request_repaint`.
+//! Background work, with one owner: the [`Worker`] holds the tokio runtime, the HTTP client and
+//! the [`Session`], and nothing else in the window does.
+//!
+//! The window asks through small calls that never block (`set_server`, `sign_in`, `sign_out`,
+//! `check`, `cancel_check`) and reads back through [`JobSlot`]s ("the latest request wins", as
+//! gitui's `AsyncSingleJob`) and a [`watch`] channel of the account's [`AccountStatus`]. A reply
+//! to a request that was replaced or cancelled is dropped inside its slot, so a stale reply can
+//! never reach the window. Everything that may block (building the HTTP client reads the
+//! system's CA store; the keyring; the clipboard) runs on the runtime, never on the UI thread.
 
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use eframe::egui;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::runtime::{Handle, Runtime};
+use tokio::sync::{mpsc, watch};
 use tokio::task::AbortHandle;
 
-use crate::api::{ApiError, AuthRandom, RandomRequest, Reply};
-use crate::secrets::StoreError;
-use crate::session::{Credentials, Session, SignInOutcome, SignOutOutcome, SignedIn};
-
-/// How long the window waits for background tasks when it closes.
-const SHUTDOWN_WAIT: Duration = Duration::from_secs(1);
+use crate::api::{ApiError, AuthRandom, Client, RandomRequest, Reply};
+use crate::meeting_id::MeetingId;
+use crate::secrets::{StoreError, TokenStore};
+use crate::server::Server;
+use crate::session::{Credentials, Session, SessionStatus, SignInOutcome, SignOutOutcome, SignedIn};
 
 /// The tokio runtime the worker runs on: its own, or one the caller keeps (tests).
 pub enum WorkerRuntime {
-    /// A runtime the worker owns and shuts down when dropped.
+    /// A runtime the worker owns; dropped without waiting when the worker goes.
     Owned(Runtime),
     /// A handle to a runtime someone else keeps alive.
     Shared(Handle),
@@ -47,200 +53,431 @@ impl From<Handle> for WorkerRuntime {
     }
 }
 
-/// A result coming back from the background. Each names the request it answers.
-#[derive(Debug)]
-pub enum WorkerEvent {
-    /// The saved sign-in was looked up for the session of generation `session`.
-    Restored {
-        /// The session generation the lookup ran on.
-        session: u64,
-        /// Who is signed in, or why the keyring could not be read.
-        result: Result<Option<SignedIn>, StoreError>,
-    },
-    /// A meeting check finished.
-    Checked {
-        /// The check's generation; a reply for an older one is ignored.
-        generation: u64,
-        /// The service's answer.
-        result: Result<Reply<AuthRandom>, ApiError>,
-        /// Who is signed in after the call (it may have renewed or dropped the token);
-        /// `None` when not known.
-        status: Option<Option<SignedIn>>,
-    },
-    /// A sign-in finished.
-    SignedIn {
-        /// The session generation it ran on.
-        session: u64,
-        /// The sign-in's generation (the dialog's request).
-        generation: u64,
-        /// Who signed in (and whether the keyring kept it), or why not.
-        result: Result<SignInOutcome, ApiError>,
-    },
-    /// A sign-out finished (it always forgets the token here).
-    SignedOut {
-        /// The session generation it ran on.
-        session: u64,
-        /// What else failed, if anything.
-        outcome: SignOutOutcome,
-    },
+/// Who is signed in on which server, as the worker last saw it. No secrets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountStatus {
+    /// The server in use.
+    pub server: Server,
+    /// The saved sign-in is being looked up.
+    pub restoring: bool,
+    /// The signed-in user, if any.
+    pub signed_in: Option<SignedIn>,
+    /// The last keyring failure, if any (the session is memory-only).
+    pub store_error: Option<StoreError>,
+    /// Why there is no session at all on this server (its HTTP client could not be built).
+    pub session_error: Option<ApiError>,
 }
 
-/// Sends events to the window and wakes it. Cheap to clone.
-#[derive(Clone)]
-pub struct WorkerSender {
-    tx: Sender<WorkerEvent>,
+impl AccountStatus {
+    fn starting(server: Server) -> AccountStatus {
+        AccountStatus {
+            server,
+            restoring: true,
+            signed_in: None,
+            store_error: None,
+            session_error: None,
+        }
+    }
+}
+
+/// A finished check: the meeting asked about and the service's answer.
+#[derive(Debug)]
+pub struct Checked {
+    /// The meeting that was checked.
+    pub meeting_id: MeetingId,
+    /// The auth random and the meeting's facts, or why not.
+    pub result: Result<Reply<AuthRandom>, ApiError>,
+}
+
+/// One kind of background job where the latest request wins: starting a new one aborts the
+/// one in flight, and only the latest one's result is ever kept.
+pub struct JobSlot<T> {
+    inner: Arc<Mutex<SlotInner<T>>>,
     ctx: egui::Context,
 }
 
-impl WorkerSender {
-    /// Delivers `event` to the window and asks for a repaint so it is handled now.
-    pub fn send(&self, event: WorkerEvent) {
-        // A closed channel means the window is gone: nobody is left to tell.
-        let _ = self.tx.send(event);
+struct SlotInner<T> {
+    /// The latest ticket handed out; a result with another ticket is dropped.
+    latest: u64,
+    /// The latest job has not finished yet.
+    pending: bool,
+    /// The running task, to abort it.
+    task: Option<AbortHandle>,
+    /// The latest job's result, until taken.
+    result: Option<T>,
+}
+
+impl<T> Clone for JobSlot<T> {
+    fn clone(&self) -> Self {
+        JobSlot {
+            inner: Arc::clone(&self.inner),
+            ctx: self.ctx.clone(),
+        }
+    }
+}
+
+/// Names one request in a [`JobSlot`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Ticket(u64);
+
+impl<T: Send + 'static> JobSlot<T> {
+    fn new(ctx: &egui::Context) -> JobSlot<T> {
+        JobSlot {
+            inner: Arc::new(Mutex::new(SlotInner {
+                latest: 0,
+                pending: false,
+                task: None,
+                result: None,
+            })),
+            ctx: ctx.clone(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SlotInner<T>> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts a new request: aborts the one in flight and drops any result not yet taken.
+    fn start(&self) -> Ticket {
+        let mut inner = self.lock();
+        if let Some(task) = inner.task.take() {
+            task.abort();
+        }
+        inner.latest += 1;
+        inner.pending = true;
+        inner.result = None;
+        Ticket(inner.latest)
+    }
+
+    /// Runs `job` on `handle` for `ticket`, unless a newer request came first.
+    fn run(
+        &self,
+        handle: &Handle,
+        ticket: Ticket,
+        job: impl Future<Output = T> + Send + 'static,
+    ) {
+        let mut inner = self.lock();
+        if inner.latest != ticket.0 {
+            return;
+        }
+        let slot = self.clone();
+        let task = handle.spawn(async move {
+            let value = job.await;
+            slot.finish(ticket, value);
+        });
+        inner.task = Some(task.abort_handle());
+    }
+
+    /// Keeps `value` if `ticket` is still the latest request, and wakes the window.
+    fn finish(&self, ticket: Ticket, value: T) {
+        {
+            let mut inner = self.lock();
+            if inner.latest != ticket.0 {
+                return;
+            }
+            inner.pending = false;
+            inner.task = None;
+            inner.result = Some(value);
+        }
         self.ctx.request_repaint();
     }
+
+    /// Abandons the request in flight, if any: its result will never be seen.
+    pub fn cancel(&self) {
+        let mut inner = self.lock();
+        if let Some(task) = inner.task.take() {
+            task.abort();
+        }
+        inner.latest += 1;
+        inner.pending = false;
+        inner.result = None;
+    }
+
+    /// True while the latest request is running.
+    pub fn is_pending(&self) -> bool {
+        self.lock().pending
+    }
+
+    /// The latest request's result, once; `None` while it runs or when already taken.
+    pub fn take_result(&self) -> Option<T> {
+        self.lock().result.take()
+    }
+}
+
+/// What the window asks of the owner task, in order.
+enum Command {
+    /// Use another server: a new client and session, and look up its saved sign-in.
+    SetServer(Server),
+    /// Check a meeting (the slot's ticket says which request this is).
+    Check(Ticket, RandomRequest),
+    /// Sign in.
+    SignIn(Ticket, Credentials),
+    /// Sign out.
+    SignOut(Ticket),
 }
 
 /// The handle the window uses for all background work.
 pub struct Worker {
     runtime: Option<WorkerRuntime>,
-    sender: WorkerSender,
-    rx: Receiver<WorkerEvent>,
-    check_task: Option<AbortHandle>,
+    commands: mpsc::UnboundedSender<Command>,
+    status: watch::Receiver<AccountStatus>,
+    /// The meeting check.
+    pub check: JobSlot<Checked>,
+    /// The sign-in dialog's request.
+    pub sign_in: JobSlot<Result<SignInOutcome, ApiError>>,
+    /// The sign-out.
+    pub sign_out: JobSlot<SignOutOutcome>,
     clipboard: ClipboardGuard,
 }
 
 impl Worker {
-    /// A worker spawning on `runtime` and waking `ctx` when results arrive.
-    pub fn new(ctx: &egui::Context, runtime: WorkerRuntime) -> Worker {
-        let (tx, rx) = channel();
-        Worker {
-            runtime: Some(runtime),
-            sender: WorkerSender {
-                tx,
-                ctx: ctx.clone(),
-            },
-            rx,
-            check_task: None,
-            clipboard: ClipboardGuard::default(),
-        }
-    }
-
-    fn handle(&self) -> Option<Handle> {
-        self.runtime.as_ref().map(WorkerRuntime::handle)
-    }
-
-    /// A sender that delivers events exactly as background tasks do.
-    pub fn sender(&self) -> WorkerSender {
-        self.sender.clone()
-    }
-
-    /// Takes every event that has arrived, oldest first, without waiting.
-    pub fn poll(&mut self) -> Vec<WorkerEvent> {
-        let mut events = Vec::new();
-        loop {
-            match self.rx.try_recv() {
-                Ok(event) => events.push(event),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => return events,
-            }
-        }
-    }
-
-    /// Looks up the saved sign-in of `session`.
-    pub fn restore(&self, session: Arc<Session>, session_generation: u64) {
-        let sender = self.sender();
-        self.spawn(async move {
-            let result = session.restore().await;
-            sender.send(WorkerEvent::Restored {
-                session: session_generation,
-                result,
-            });
-        });
-    }
-
-    /// Checks a meeting; aborts the check in flight, if any.
-    pub fn check(&mut self, session: Arc<Session>, generation: u64, request: RandomRequest) {
-        self.cancel_check();
-        let sender = self.sender();
-        let Some(handle) = self.handle() else {
-            return;
+    /// A worker on `server`, keeping tokens in `store`, spawning on `runtime` and waking `ctx`
+    /// whenever something changes. It starts looking up the saved sign-in at once.
+    pub fn new(
+        ctx: &egui::Context,
+        runtime: WorkerRuntime,
+        server: Server,
+        store: Arc<dyn TokenStore>,
+    ) -> Worker {
+        let (commands, receiver) = mpsc::unbounded_channel();
+        let (status_tx, status) = watch::channel(AccountStatus::starting(server.clone()));
+        let (check, sign_in, sign_out) = (JobSlot::new(ctx), JobSlot::new(ctx), JobSlot::new(ctx));
+        let owner = Owner {
+            handle: runtime.handle(),
+            store,
+            session: None,
+            status: status_tx,
+            ctx: ctx.clone(),
+            check: check.clone(),
+            sign_in: sign_in.clone(),
+            sign_out: sign_out.clone(),
         };
-        let task = handle.spawn(async move {
-            let result = session.auth_random(&request).await;
-            let status = Some(session.status().await);
-            sender.send(WorkerEvent::Checked {
-                generation,
-                result,
-                status,
-            });
-        });
-        self.check_task = Some(task.abort_handle());
+        runtime.handle().spawn(owner.run(receiver));
+        let worker = Worker {
+            runtime: Some(runtime),
+            commands,
+            status,
+            check,
+            sign_in,
+            sign_out,
+            clipboard: ClipboardGuard::default(),
+        };
+        worker.send(Command::SetServer(server));
+        worker
     }
 
-    /// Aborts the check in flight, if any; its reply will never arrive.
-    pub fn cancel_check(&mut self) {
-        if let Some(task) = self.check_task.take() {
-            task.abort();
+    fn send(&self, command: Command) {
+        // The owner task lives as long as the runtime: a closed channel means shutdown.
+        let _ = self.commands.send(command);
+    }
+
+    /// Who is signed in on which server, as of now.
+    pub fn status(&self) -> AccountStatus {
+        self.status.borrow().clone()
+    }
+
+    /// True once per change of [`Worker::status`] (marks it seen).
+    pub fn status_changed(&mut self) -> bool {
+        let changed = self.status.has_changed().unwrap_or(false);
+        if changed {
+            self.status.mark_unchanged();
         }
+        changed
     }
 
-    /// Signs in on `session`.
-    pub fn sign_in(
-        &self,
-        session: Arc<Session>,
-        session_generation: u64,
-        generation: u64,
-        credentials: Credentials,
-    ) {
-        let sender = self.sender();
-        self.spawn(async move {
-            let result = session.sign_in(credentials).await;
-            sender.send(WorkerEvent::SignedIn {
-                session: session_generation,
-                generation,
-                result,
-            });
-        });
+    /// Switches to `server`: abandons the check, sign-in and sign-out in flight.
+    pub fn set_server(&self, server: Server) {
+        self.check.cancel();
+        self.sign_in.cancel();
+        self.sign_out.cancel();
+        self.send(Command::SetServer(server));
     }
 
-    /// Signs out of `session`: ends the token on the server and forgets it here.
-    pub fn sign_out(&self, session: Arc<Session>, session_generation: u64) {
-        let sender = self.sender();
-        self.spawn(async move {
-            let outcome = session.sign_out().await;
-            sender.send(WorkerEvent::SignedOut {
-                session: session_generation,
-                outcome,
-            });
-        });
+    /// Checks a meeting; abandons the check in flight, if any.
+    pub fn check(&self, request: RandomRequest) {
+        let ticket = self.check.start();
+        self.send(Command::Check(ticket, request));
+    }
+
+    /// Signs in; abandons a sign-in in flight, if any.
+    pub fn sign_in(&self, credentials: Credentials) {
+        let ticket = self.sign_in.start();
+        self.send(Command::SignIn(ticket, credentials));
+    }
+
+    /// Signs out: forgets the token here at once and ends it on the server.
+    pub fn sign_out(&self) {
+        let ticket = self.sign_out.start();
+        self.send(Command::SignOut(ticket));
     }
 
     /// After `delay`, clears the clipboard if it still holds `random`.
     pub fn clear_clipboard_later(&self, random: SecretString, delay: Duration) {
         self.clipboard.arm(random.clone());
         let guard = self.clipboard.clone();
-        self.spawn(async move {
-            tokio::time::sleep(delay).await;
-            // arboard blocks (it talks to the display server): keep it off the async threads.
-            let _ = tokio::task::spawn_blocking(move || guard.clear_if_holds(&random)).await;
-        });
+        if let Some(runtime) = &self.runtime {
+            runtime.handle().spawn(async move {
+                tokio::time::sleep(delay).await;
+                // arboard blocks (it talks to the display server): keep it off the async threads.
+                let _ = tokio::task::spawn_blocking(move || guard.clear_if_holds(&random)).await;
+            });
+        }
     }
 
-    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        if let Some(handle) = self.handle() {
-            handle.spawn(task);
-        }
+    /// Clears a copied random still waiting for its timer, now. Blocking: call it when the
+    /// window closes, not while drawing.
+    pub fn clear_clipboard_now(&self) {
+        self.clipboard.clear_pending();
     }
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        self.cancel_check();
-        // Leave nothing secret behind: a random still waiting to be cleared is cleared now.
-        self.clipboard.clear_pending();
+        self.check.cancel();
+        self.sign_in.cancel();
+        // An owned runtime goes without waiting for its tasks: nothing the window still needs
+        // runs there, and the keyring writes already made are complete.
         if let Some(WorkerRuntime::Owned(runtime)) = self.runtime.take() {
-            runtime.shutdown_timeout(SHUTDOWN_WAIT);
+            runtime.shutdown_background();
         }
+    }
+}
+
+/// The task that owns the session. Commands arrive in order, so a check asked for after a
+/// server change runs on the new server's session.
+struct Owner {
+    handle: Handle,
+    store: Arc<dyn TokenStore>,
+    session: Option<Session>,
+    status: watch::Sender<AccountStatus>,
+    ctx: egui::Context,
+    check: JobSlot<Checked>,
+    sign_in: JobSlot<Result<SignInOutcome, ApiError>>,
+    sign_out: JobSlot<SignOutOutcome>,
+}
+
+impl Owner {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut session_status: Option<watch::Receiver<SessionStatus>> = None;
+        loop {
+            let command = match session_status.as_mut() {
+                Some(receiver) => tokio::select! {
+                    command = commands.recv() => command,
+                    changed = receiver.changed() => {
+                        if changed.is_ok() {
+                            let status = receiver.borrow_and_update().clone();
+                            self.publish_session(&status);
+                        } else {
+                            session_status = None;
+                        }
+                        continue;
+                    }
+                },
+                None => commands.recv().await,
+            };
+            let Some(command) = command else {
+                return;
+            };
+            match command {
+                Command::SetServer(server) => {
+                    session_status = self.set_server(server).await;
+                }
+                Command::Check(ticket, request) => match &self.session {
+                    Some(session) => {
+                        let session = session.clone();
+                        self.check.run(&self.handle, ticket, async move {
+                            let meeting_id = request.meeting_id.clone();
+                            let result = session.auth_random(&request).await;
+                            Checked { meeting_id, result }
+                        });
+                    }
+                    None => {
+                        let error = self.session_error();
+                        let meeting_id = request.meeting_id;
+                        self.check.finish(ticket, Checked { meeting_id, result: Err(error) });
+                    }
+                },
+                Command::SignIn(ticket, credentials) => match &self.session {
+                    Some(session) => {
+                        let session = session.clone();
+                        self.sign_in.run(&self.handle, ticket, async move {
+                            session.sign_in(credentials).await
+                        });
+                    }
+                    None => {
+                        let error = self.session_error();
+                        self.sign_in.finish(ticket, Err(error));
+                    }
+                },
+                Command::SignOut(ticket) => match &self.session {
+                    Some(session) => {
+                        let session = session.clone();
+                        self.sign_out
+                            .run(&self.handle, ticket, async move { session.sign_out().await });
+                    }
+                    None => self.sign_out.finish(ticket, SignOutOutcome::default()),
+                },
+            }
+        }
+    }
+
+    /// A new client and session for `server`; looks up the saved sign-in in the background.
+    async fn set_server(&mut self, server: Server) -> Option<watch::Receiver<SessionStatus>> {
+        self.session = None;
+        self.publish(AccountStatus::starting(server.clone()));
+        // Building a client reads the system's CA store: keep it off the async threads too.
+        let for_client = server.clone();
+        let client = tokio::task::spawn_blocking(move || Client::new(for_client))
+            .await
+            .unwrap_or_else(|e| {
+                Err(ApiError::new(crate::api::ErrorKind::Other)
+                    .with_detail(format!("client task failed: {e}")))
+            });
+        let client = match client {
+            Ok(client) => client,
+            Err(error) => {
+                self.publish(AccountStatus {
+                    restoring: false,
+                    session_error: Some(error),
+                    ..AccountStatus::starting(server)
+                });
+                return None;
+            }
+        };
+        let session = Session::new(client, Arc::clone(&self.store));
+        let receiver = session.subscribe();
+        let restoring = session.clone();
+        self.handle.spawn(async move {
+            // The result arrives through the session's status channel.
+            let _ = restoring.restore().await;
+        });
+        self.session = Some(session);
+        Some(receiver)
+    }
+
+    fn session_error(&self) -> ApiError {
+        self.status
+            .borrow()
+            .session_error
+            .clone()
+            .unwrap_or_else(|| ApiError::new(crate::api::ErrorKind::NotSignedIn))
+    }
+
+    fn publish_session(&self, session: &SessionStatus) {
+        let mut status = self.status.borrow().clone();
+        status.restoring = !session.loaded;
+        status.signed_in = session.signed_in.clone();
+        status.store_error = session.store_error.clone();
+        self.publish(status);
+    }
+
+    fn publish(&self, status: AccountStatus) {
+        self.status.send_if_modified(|current| {
+            let changed = *current != status;
+            *current = status;
+            changed
+        });
+        self.ctx.request_repaint();
     }
 }
 
@@ -284,7 +521,7 @@ impl ClipboardGuard {
 
 /// Reads the OS clipboard and empties it if it holds exactly `random`. Failures (no display,
 /// no clipboard) leave nothing to clear and are ignored.
-fn clear_clipboard_if(random: &SecretString) {
+pub fn clear_clipboard_if(random: &SecretString) {
     let Ok(mut clipboard) = arboard::Clipboard::new() else {
         return;
     };

@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::http::StatusCode;
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use serde::Serialize;
 
 use super::{
@@ -462,20 +460,36 @@ impl State {
     }
 }
 
-/// A fresh opaque token: alphanumeric characters from the thread's CSPRNG.
+/// A fresh opaque token: letters and digits from the OS's CSPRNG (through `uuid`'s v4).
 fn fresh_token() -> String {
-    rand::rng()
-        .sample_iter(Alphanumeric)
-        .take(TOKEN_LEN)
-        .map(char::from)
-        .collect()
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut token = String::with_capacity(TOKEN_LEN);
+    while token.len() < TOKEN_LEN {
+        for byte in uuid::Uuid::new_v4().into_bytes() {
+            // 248 = 4 * 62: rejecting the rest keeps every character equally likely.
+            if byte < 248 && token.len() < TOKEN_LEN {
+                token.push(char::from(ALPHABET[usize::from(byte) % ALPHABET.len()]));
+            }
+        }
+    }
+    token
 }
 
-/// A fresh auth random: 15 digits, the first non-zero, from the thread's CSPRNG.
+/// A fresh auth random: 15 digits, the first non-zero, from the OS's CSPRNG.
 fn fresh_random() -> String {
-    rand::rng()
-        .random_range(100_000_000_000_000_u64..=999_999_999_999_999)
-        .to_string()
+    const LOW: u64 = 100_000_000_000_000;
+    const SPAN: u64 = 900_000_000_000_000;
+    // Rejection sampling: only values below the largest multiple of SPAN are used.
+    let limit = u64::MAX - u64::MAX % SPAN;
+    loop {
+        let bytes = uuid::Uuid::new_v4().into_bytes();
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[..8]);
+        let value = u64::from_le_bytes(word);
+        if value < limit {
+            return (LOW + value % SPAN).to_string();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,10 @@
 //! Shared helpers of the integration tests: an in-process sandbox, a demo token, the binary.
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -81,19 +86,6 @@ pub fn meetjoin(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Out
         pipe.write_all(text.as_bytes()).expect("stdin");
     }
     child.wait_with_output().expect("meetjoin exits")
-}
-
-/// True when the real Secret Service is set up (by scripts/test.sh). Under CI=true its absence
-/// fails the test instead of skipping it.
-pub fn real_keyring_or_skip(test: &str) -> bool {
-    if std::env::var_os("MEETJOIN_TEST_KEYRING").is_some() {
-        return true;
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{test}: CI requires the real keyring; run the tests through scripts/test.sh");
-    }
-    eprintln!("{test}: skipped: no Secret Service set up (run scripts/test.sh)");
-    false
 }
 
 /// A keyring service name no other test or user entry shares.

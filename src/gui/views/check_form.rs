@@ -1,9 +1,11 @@
 //! The "check a meeting" card: the pasted text, the live parse, password, guest waiting, Check.
 
 use eframe::egui::{self, Key, KeyboardShortcut, Modifiers, RichText, Ui};
+use rust_i18n::t;
 
-use super::{Action, accent, card, card_title_ui, ok_color, primary_button, secondary_button};
+use super::{Action, card, card_title_ui, primary_button, secondary_button};
 use crate::gui::state::CheckForm;
+use crate::gui::theme;
 use crate::i18n::Lang;
 use crate::meeting_id::{MeetingId, MeetingIdError};
 
@@ -115,7 +117,7 @@ pub fn check_form_ui(
                 }
                 ui.add_space(4.0);
                 ui.spinner();
-                ui.label(RichText::new(lang.tr("gui.check.running")).color(accent(ui)));
+                ui.label(RichText::new(lang.tr("gui.check.running")).color(theme::accent(ui)));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(RichText::new(lang.tr("gui.check.shortcuts")).small().weak());
@@ -132,9 +134,9 @@ fn parsed_line_ui(ui: &mut Ui, lang: Lang, parsed: &Result<MeetingId, MeetingIdE
             ui.label(
                 RichText::new(format!(
                     "✓ {}",
-                    crate::tr!(lang, "gui.check.parsed", id = id.grouped())
+                    t!("gui.check.parsed", locale = lang.code(), id = id.grouped())
                 ))
-                .color(ok_color(ui))
+                .color(theme::ok_color(ui))
                 .strong(),
             );
         }

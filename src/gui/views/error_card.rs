@@ -1,9 +1,10 @@
 //! The error card: one message per error kind, a collapsible "Details" and a button copying them.
 
-use eframe::egui::{self, Color32, RichText, Ui};
+use eframe::egui::{self, RichText, Ui};
 
 use super::{Action, secondary_button};
 use crate::api::ApiError;
+use crate::gui::theme;
 use crate::i18n::Lang;
 
 /// Where an error card is shown.
@@ -23,11 +24,7 @@ pub fn error_card_ui(
 ) -> Option<Action> {
     let mut action = None;
     let error_color = ui.visuals().error_fg_color;
-    let fill = if ui.visuals().dark_mode {
-        Color32::from_rgb(0x3B, 0x16, 0x16)
-    } else {
-        Color32::from_rgb(0xFE, 0xF2, 0xF2)
-    };
+    let fill = theme::palette(ui).error_fill;
     egui::Frame::new()
         .fill(fill)
         .stroke(egui::Stroke::new(1.0, error_color.gamma_multiply(0.6)))

@@ -1,9 +1,11 @@
 //! The top bar: app name, sandbox badge, server, who is signed in, sign in / out, settings.
 
-use eframe::egui::{self, Color32, RichText, Ui};
+use eframe::egui::{self, RichText, Ui};
+use rust_i18n::t;
 
 use super::{Action, duration_text, server_name};
 use crate::gui::state::AccountState;
+use crate::gui::theme;
 use crate::i18n::Lang;
 use crate::server::Server;
 
@@ -33,9 +35,9 @@ pub fn header_ui(ui: &mut Ui, model: &HeaderModel<'_>) -> Option<Action> {
                     sandbox_badge_ui(ui, lang, model.server);
                 }
             });
-            let server = crate::tr!(
-                lang,
+            let server = t!(
                 "gui.header.server",
+                locale = lang.code(),
                 server = server_name(lang, model.server)
             );
             ui.label(RichText::new(server).small().weak());
@@ -66,15 +68,20 @@ pub fn header_ui(ui: &mut Ui, model: &HeaderModel<'_>) -> Option<Action> {
                     ui.with_layout(egui::Layout::top_down(egui::Align::Max), |ui| {
                         let name = signed_in.user_name.as_deref().unwrap_or(&signed_in.account);
                         ui.label(
-                            RichText::new(crate::tr!(lang, "gui.header.signed_in_as", name = name))
-                                .strong(),
+                            RichText::new(t!(
+                                "gui.header.signed_in_as",
+                                locale = lang.code(),
+                                name = name
+                            ))
+                            .strong(),
                         );
                         let mut detail = match signed_in.expires_at {
-                            Some(at) if at > model.now => crate::tr!(
-                                lang,
+                            Some(at) if at > model.now => t!(
                                 "gui.header.expires_in",
+                                locale = lang.code(),
                                 time = duration_text(lang, at - model.now)
-                            ),
+                            )
+                            .into_owned(),
                             Some(_) => lang.tr("gui.header.expired"),
                             None => lang.tr("gui.header.no_expiry"),
                         };
@@ -107,28 +114,22 @@ pub fn header_ui(ui: &mut Ui, model: &HeaderModel<'_>) -> Option<Action> {
 
 /// The amber "Sandbox" badge, with the sandbox's address on hover.
 fn sandbox_badge_ui(ui: &mut Ui, lang: Lang, server: &Server) {
-    let (fill, text) = if ui.visuals().dark_mode {
-        (
-            Color32::from_rgb(0x78, 0x35, 0x0F),
-            Color32::from_rgb(0xFD, 0xE6, 0x8A),
-        )
-    } else {
-        (
-            Color32::from_rgb(0xFE, 0xF3, 0xC7),
-            Color32::from_rgb(0x92, 0x40, 0x0E),
-        )
-    };
+    let palette = theme::palette(ui);
     egui::Frame::new()
-        .fill(fill)
+        .fill(palette.badge_fill)
         .corner_radius(6.0)
         .inner_margin(egui::Margin::symmetric(8, 3))
         .show(ui, |ui| {
             ui.label(
                 RichText::new(lang.tr("gui.sandbox_badge"))
                     .strong()
-                    .color(text),
+                    .color(palette.badge_text),
             );
         })
         .response
-        .on_hover_text(crate::tr!(lang, "gui.sandbox_tooltip", url = server.base()));
+        .on_hover_text(t!(
+            "gui.sandbox_tooltip",
+            locale = lang.code(),
+            url = server.base()
+        ));
 }

@@ -1,6 +1,7 @@
 //! Recent meetings: the last ten checked (ID, subject, when); click one to fill it in again.
 
 use eframe::egui::{self, RichText, Ui};
+use rust_i18n::t;
 
 use super::{Action, ago_text, card, card_title_ui};
 use crate::gui::state::HistoryEntry;
@@ -53,7 +54,7 @@ pub fn history_ui(
             .min_size(egui::vec2(ui.available_width(), 30.0));
             if ui
                 .add(button)
-                .on_hover_text(crate::tr!(lang, "gui.history.recall", id = grouped))
+                .on_hover_text(t!("gui.history.recall", locale = lang.code(), id = grouped))
                 .clicked()
             {
                 action = Some(Action::RecallHistory(entry.meeting_id.clone()));

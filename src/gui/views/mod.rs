@@ -10,12 +10,14 @@ pub mod settings;
 pub mod sign_in;
 pub mod toast;
 
-use eframe::egui::{self, Color32, RichText, Ui};
+use eframe::egui::{self, RichText, Ui};
+use rust_i18n::t;
 
 use crate::i18n::Lang;
 use crate::server::Server;
 
 use super::state::{ClipboardClear, LanguageChoice, ServerChoice, ThemeChoice};
+use super::theme;
 
 /// Something the user asked for, returned by a view and applied by `logic`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,24 +60,6 @@ pub enum Action {
     DismissBanner,
 }
 
-/// The app's accent colour (buttons, links, the parsed ID).
-pub fn accent(ui: &Ui) -> Color32 {
-    if ui.visuals().dark_mode {
-        Color32::from_rgb(0x60, 0xA5, 0xFA)
-    } else {
-        Color32::from_rgb(0x1D, 0x4E, 0xD8)
-    }
-}
-
-/// The colour of good news (a meeting ID was found).
-pub fn ok_color(ui: &Ui) -> Color32 {
-    if ui.visuals().dark_mode {
-        Color32::from_rgb(0x4A, 0xDE, 0x80)
-    } else {
-        Color32::from_rgb(0x15, 0x80, 0x3D)
-    }
-}
-
 /// The frame of a card: the main blocks of the window.
 pub fn card(ui: &Ui) -> egui::Frame {
     egui::Frame::new()
@@ -92,17 +76,13 @@ pub fn card_title_ui(ui: &mut Ui, text: &str) {
 
 /// A button that stands out: the main action of a card or dialog.
 pub fn primary_button(ui: &Ui, text: &str) -> egui::Button<'static> {
-    let fill = if ui.visuals().dark_mode {
-        Color32::from_rgb(0x25, 0x63, 0xEB)
-    } else {
-        Color32::from_rgb(0x1D, 0x4E, 0xD8)
-    };
+    let palette = theme::palette(ui);
     egui::Button::new(
         RichText::new(text.to_owned())
             .strong()
-            .color(Color32::WHITE),
+            .color(palette.primary_text),
     )
-    .fill(fill)
+    .fill(palette.primary_fill)
     .min_size(egui::vec2(112.0, 32.0))
 }
 
@@ -124,18 +104,19 @@ pub fn yes_no(lang: Lang, value: Option<bool>) -> String {
 pub fn duration_text(lang: Lang, secs: i64) -> String {
     let secs = secs.max(0);
     if secs < 60 {
-        crate::tr!(lang, "gui.time.seconds", n = secs)
+        t!("gui.time.seconds", locale = lang.code(), n = secs).into_owned()
     } else if secs < 3600 {
-        crate::tr!(lang, "gui.time.minutes", n = secs / 60)
+        t!("gui.time.minutes", locale = lang.code(), n = secs / 60).into_owned()
     } else if secs < 86_400 {
-        crate::tr!(
-            lang,
+        t!(
             "gui.time.hours_minutes",
+            locale = lang.code(),
             h = secs / 3600,
             m = secs % 3600 / 60
         )
+        .into_owned()
     } else {
-        crate::tr!(lang, "gui.time.days", n = secs / 86_400)
+        t!("gui.time.days", locale = lang.code(), n = secs / 86_400).into_owned()
     }
 }
 
@@ -145,11 +126,11 @@ pub fn ago_text(lang: Lang, secs: i64) -> String {
     if secs < 60 {
         lang.tr("gui.time.just_now")
     } else if secs < 3600 {
-        crate::tr!(lang, "gui.time.minutes_ago", n = secs / 60)
+        t!("gui.time.minutes_ago", locale = lang.code(), n = secs / 60).into_owned()
     } else if secs < 86_400 {
-        crate::tr!(lang, "gui.time.hours_ago", n = secs / 3600)
+        t!("gui.time.hours_ago", locale = lang.code(), n = secs / 3600).into_owned()
     } else {
-        crate::tr!(lang, "gui.time.days_ago", n = secs / 86_400)
+        t!("gui.time.days_ago", locale = lang.code(), n = secs / 86_400).into_owned()
     }
 }
 

@@ -1,11 +1,13 @@
 //! The result card: subject, mode, webinar, password, mini-program, and the auth random to copy.
 
 use eframe::egui::{self, RichText, Ui};
+use rust_i18n::t;
 use secrecy::ExposeSecret;
 
-use super::{Action, accent, card, primary_button, yes_no};
+use super::{Action, card, primary_button, yes_no};
 use crate::api::ConfMode;
 use crate::gui::state::MeetingFacts;
+use crate::gui::theme;
 use crate::i18n::Lang;
 
 /// Draws what the service said about the meeting; returns [`Action::CopyRandom`] on Copy.
@@ -14,9 +16,9 @@ pub fn result_card_ui(ui: &mut Ui, lang: Lang, facts: &MeetingFacts) -> Option<A
     card(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.label(
-            RichText::new(crate::tr!(
-                lang,
+            RichText::new(t!(
                 "gui.result.meeting_id",
+                locale = lang.code(),
                 id = facts.meeting_id.grouped()
             ))
             .weak(),
@@ -76,7 +78,7 @@ pub fn result_card_ui(ui: &mut Ui, lang: Lang, facts: &MeetingFacts) -> Option<A
                         RichText::new(facts.random().expose_secret())
                             .monospace()
                             .size(18.0)
-                            .color(accent(ui)),
+                            .color(theme::accent(ui)),
                     )
                     .labelled_by(random_label.id);
                 });
@@ -112,7 +114,12 @@ fn mode_text(lang: Lang, mode: Option<&ConfMode>) -> (String, String) {
             lang.tr("gui.result.mode_mcu_help"),
         ),
         Some(ConfMode::Unknown(value)) if !value.is_empty() => (
-            crate::tr!(lang, "gui.result.mode_unknown", value = value),
+            t!(
+                "gui.result.mode_unknown",
+                locale = lang.code(),
+                value = value
+            )
+            .into_owned(),
             lang.tr("gui.result.mode_unknown_help"),
         ),
         _ => (

@@ -1,11 +1,13 @@
 //! The settings dialog: server, language, theme, clipboard clearing, history. Nothing secret.
 
 use eframe::egui::{self, RichText, Ui};
+use rust_i18n::t;
 
 use super::{Action, primary_button, server_name};
 use crate::gui::state::{
     ClipboardClear, LanguageChoice, ServerChoice, Settings, SettingsDialog, ThemeChoice,
 };
+use crate::gui::theme;
 use crate::i18n::Lang;
 use crate::server::Server;
 
@@ -132,18 +134,18 @@ fn server_section_ui(
     let lang = model.lang;
     section_ui(ui, &lang.tr("gui.settings.server"), |ui| {
         if model.sandbox {
-            ui.label(crate::tr!(
-                lang,
+            ui.label(t!(
                 "gui.settings.sandbox_fixed",
+                locale = lang.code(),
                 url = model.server.base()
             ));
             return;
         }
         if let Some(server) = model.command_line_server {
             ui.label(
-                RichText::new(crate::tr!(
-                    lang,
+                RichText::new(t!(
                     "gui.settings.cli_override",
+                    locale = lang.code(),
                     server = server.base()
                 ))
                 .small()
@@ -189,20 +191,20 @@ fn server_section_ui(
         match &parsed {
             Ok(server) if server == model.server => {
                 ui.label(
-                    RichText::new(crate::tr!(
-                        lang,
+                    RichText::new(t!(
                         "gui.settings.server_in_use",
+                        locale = lang.code(),
                         server = server_name(lang, server)
                     ))
                     .small()
-                    .color(super::ok_color(ui)),
+                    .color(theme::ok_color(ui)),
                 );
             }
             Ok(server) => {
                 ui.label(
-                    RichText::new(crate::tr!(
-                        lang,
+                    RichText::new(t!(
                         "gui.settings.server_ok",
+                        locale = lang.code(),
                         server = server_name(lang, server)
                     ))
                     .small()

@@ -1,11 +1,11 @@
 //! The sign-in dialog: account and password, App ID, or a pasted access token.
 
 use eframe::egui::{self, RichText, Ui};
+use rust_i18n::t;
 
 use super::{Action, error_card, primary_button, secondary_button, server_name};
-use crate::gui::state::{SignInForm, SignInMethodTab};
+use crate::gui::state::{DemoAccount, SignInForm, SignInMethodTab};
 use crate::i18n::Lang;
-use crate::sandbox::{DEMO_ACCOUNT, DEMO_PASSWORD};
 use crate::server::Server;
 
 /// What the dialog shows besides its fields.
@@ -14,8 +14,10 @@ pub struct SignInModel<'a> {
     pub lang: Lang,
     /// The server signed in to.
     pub server: &'a Server,
-    /// Sandbox mode: show the demo account.
-    pub sandbox: bool,
+    /// The sandbox's demo account, shown as a hint (sandbox mode only).
+    pub demo: Option<&'a DemoAccount>,
+    /// A sign-in is running.
+    pub busy: bool,
 }
 
 /// Draws the dialog over the window; returns Submit or Close.
@@ -32,9 +34,9 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
                     .strong(),
             );
             ui.label(
-                RichText::new(crate::tr!(
-                    lang,
+                RichText::new(t!(
                     "gui.sign_in.server",
+                    locale = lang.code(),
                     server = server_name(lang, model.server)
                 ))
                 .weak(),
@@ -60,13 +62,13 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
             let mut submit = false;
             match form.tab {
                 SignInMethodTab::Account => {
-                    if model.sandbox {
+                    if let Some(demo) = model.demo {
                         ui.label(
-                            RichText::new(crate::tr!(
-                                lang,
+                            RichText::new(t!(
                                 "gui.sign_in.sandbox_demo",
-                                account = DEMO_ACCOUNT,
-                                password = DEMO_PASSWORD
+                                locale = lang.code(),
+                                account = demo.account,
+                                password = demo.password
                             ))
                             .small()
                             .weak(),
@@ -174,13 +176,13 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
             }
             ui.add_space(12.0);
             ui.horizontal(|ui| {
-                if form.busy.is_some() {
+                if model.busy {
                     ui.spinner();
                     ui.label(lang.tr("gui.sign_in.busy"));
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let button = primary_button(ui, &lang.tr("gui.sign_in.submit"));
-                    if ui.add_enabled(form.busy.is_none(), button).clicked() {
+                    if ui.add_enabled(!model.busy, button).clicked() {
                         submit = true;
                     }
                     if ui
@@ -191,7 +193,7 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
                     }
                 });
             });
-            if submit && form.busy.is_none() {
+            if submit && !model.busy {
                 action = Some(Action::SubmitSignIn);
             }
         });
