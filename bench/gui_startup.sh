@@ -91,7 +91,7 @@ gb_setup() {
 }
 
 gb_build() {
-    (cd "$GB_ROOT" && cargo build --release --locked --quiet --bin meetjoin --example baseline_window)
+    (cd "$GB_ROOT" && cargo build --release --locked --quiet --features bench --bin meetjoin --example baseline_window)
 }
 
 # gb_launch PROGRAM ARGS...: starts it with a fresh HOME and XDG directories, English, the

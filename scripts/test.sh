@@ -4,19 +4,19 @@
 #
 # Some tests need a part of a real desktop. They are `#[ignore = "needs ..."]` in the code, so a
 # plain `cargo test` reports them as ignored, and this script runs them only once it has set
-# their part up:
+# their part up; the reason must name the part ("a Secret Service", "a display", "a terminal"):
 #   - the real OS keyring (tests/keyring.rs): a private D-Bus session with an unlocked,
 #     throwaway gnome-keyring, checked to own org.freedesktop.secrets;
 #   - a real window (tests/gui_window.rs): its own Xvfb with matchbox-window-manager, never the
 #     user's display unless MEETJOIN_TEST_USE_DISPLAY=1 (then DISPLAY must be set);
 #   - a real terminal (tests/cli.rs, the password prompt): `script` from util-linux.
-# A new ignored test must be added to `needs` below, with the part it needs.
 #
 # A missing part is reported and its tests are counted as skipped; under CI=true it fails the
 # run instead. The last line is `tests: N passed, M failed, K skipped`, where a test binary that
 # fails to build or cannot list its tests counts as one failure.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$self")/.."
 
 ci=false
 [ "${CI:-}" = "true" ] && ci=true
@@ -57,7 +57,7 @@ if [ -z "${MEETJOIN_TEST_BUS:-}" ]; then
     if need dbus-run-session "the real-keyring tests" &&
         need gnome-keyring-daemon "the real-keyring tests" &&
         need dbus-send "the real-keyring tests"; then
-        MEETJOIN_TEST_BUS=1 XDG_DATA_HOME="$(mktemp -d)" exec dbus-run-session -- "$0" "$@"
+        MEETJOIN_TEST_BUS=1 XDG_DATA_HOME="$(mktemp -d)" exec dbus-run-session -- "$self" "$@"
     fi
 else
     # Our daemon, in the foreground so that $! is its pid; it lives as long as this script.
@@ -139,24 +139,63 @@ $display && export MEETJOIN_TEST_DISPLAY=1
 terminal=false
 need script "the terminal password-prompt test (util-linux)" && terminal=true
 
-# The ignored tests, each with the part it needs (nextest filter expressions).
-needs=(
-    "keyring:binary_id(meetjoin::keyring)"
-    "display:binary_id(meetjoin::gui_window)"
-    "terminal:binary_id(meetjoin::cli) & test(=a_terminal_user_is_asked_for_the_password_once_without_echo)"
-)
+# 4. The ignored tests, and what each needs, from the reason of its `#[ignore = "needs ..."]`:
+#    "Secret Service" or "keyring" needs the keyring, "display" the display, "terminal" the
+#    terminal. A test whose part is missing is left out (nextest counts it as skipped).
+ignored_tests() { # prints FILE<TAB>TEST<TAB>REASON for each ignored test under src/ and tests/
+    find src tests -name '*.rs' -print0 | sort -z | xargs -0 awk '
+        {
+            line = $0
+            if (match(line, /#\[ignore[^]]*\]/)) {
+                reason = substr(line, RSTART, RLENGTH)
+                sub(/^#\[ignore[ \t]*=?[ \t]*"?/, "", reason)
+                sub(/"?\]$/, "", reason)
+                pending = 1
+                line = substr(line, RSTART + RLENGTH)
+            }
+            if (pending && match(line, /(^|[^A-Za-z0-9_])fn[ \t]+[A-Za-z0-9_]+/)) {
+                name = substr(line, RSTART, RLENGTH)
+                sub(/^.*fn[ \t]+/, "", name)
+                print FILENAME "\t" name "\t" reason
+                pending = 0
+            }
+        }'
+}
 left_out=()
-for entry in "${needs[@]}"; do
-    part="${entry%%:*}"
-    ${!part} || left_out+=("(${entry#*:})")
-done
+while IFS=$'\t' read -r file name reason; do
+    lower="${reason,,}"
+    known=false
+    ready=true
+    if [[ $lower == *"secret service"* || $lower == *keyring* ]]; then
+        known=true
+        $keyring || ready=false
+    fi
+    if [[ $lower == *display* ]]; then
+        known=true
+        $display || ready=false
+    fi
+    if [[ $lower == *terminal* ]]; then
+        known=true
+        $terminal || ready=false
+    fi
+    if ! $known; then
+        $ci && die "$file: $name is ignored for a reason test.sh does not know: \"$reason\""
+        say "$file: $name is ignored for a reason test.sh does not know: skipped"
+        ready=false
+    fi
+    $ready && continue
+    case "$file" in
+    tests/*) left_out+=("(binary_id(meetjoin::$(basename "$file" .rs)) & test(=$name))") ;;
+    *) left_out+=("test(/(^|::)$name\$/)") ;;
+    esac
+done < <(ignored_tests)
 filter=()
 if [ "${#left_out[@]}" -gt 0 ]; then
     joined="$(printf ' | %s' "${left_out[@]}")"
     filter=(-E "not (${joined:3})")
 fi
 
-# 4. The tests. Every nextest run ends on `Summary [...] N tests run: A passed, B failed, ...`;
+# 5. The tests. Every nextest run ends on `Summary [...] N tests run: A passed, B failed, ...`;
 #    a run that ends otherwise (a build failure, a binary that cannot list its tests) is
 #    retried one target at a time, and each target that still cannot run is one failure.
 log="$(mktemp)"

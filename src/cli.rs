@@ -1,7 +1,7 @@
 //! The command line: `check`, `login`, `logout`, `sandbox` and `gui`. A stable contract for scripts.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::future::Future;
+use std::io::{BufRead, IsTerminal, Write};
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;

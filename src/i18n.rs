@@ -59,21 +59,3 @@ impl Lang {
         rust_i18n::t!(key, locale = self.code()).into_owned()
     }
 }
-
-/// Translates `key` into `lang`, filling `%{name}` placeholders by hand.
-// To be removed: use `rust_i18n::t!(key, locale = lang.code(), name = value)` instead, whose
-// interpolation is rust-i18n's own; kept only until the last call sites are converted.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! tr {
-    ($lang:expr, $key:expr) => {
-        $crate::i18n::Lang::tr($lang, $key)
-    };
-    ($lang:expr, $key:expr, $($name:ident = $value:expr),+ $(,)?) => {{
-        let mut text = $crate::i18n::Lang::tr($lang, $key);
-        $(
-            text = text.replace(concat!("%{", stringify!($name), "}"), &($value).to_string());
-        )+
-        text
-    }};
-}

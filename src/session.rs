@@ -42,10 +42,8 @@ impl Credentials {
     /// The same credentials with the surrounding whitespace of every typed field removed, so
     /// that the window and the command line send exactly the same thing.
     pub fn trimmed(self) -> Credentials {
-        let optional = |text: Option<String>| {
-            text.map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty())
-        };
+        let optional =
+            |text: Option<String>| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         match self {
             Credentials::Account { account, password } => Credentials::Account {
                 account: account.trim().to_owned(),
@@ -57,9 +55,9 @@ impl Credentials {
                 user_id: optional(app.user_id),
                 corp_id: optional(app.corp_id),
             }),
-            Credentials::AccessToken(token) => {
-                Credentials::AccessToken(SecretString::from(token.expose_secret().trim().to_owned()))
-            }
+            Credentials::AccessToken(token) => Credentials::AccessToken(SecretString::from(
+                token.expose_secret().trim().to_owned(),
+            )),
         }
     }
 }
@@ -343,9 +341,7 @@ impl Session {
                         retried
                     }
                     Ok(Renewed::SignedOut) => Err(e),
-                    Err(renew_error) if renew_error.kind.is_transport_problem() => {
-                        Err(renew_error)
-                    }
+                    Err(renew_error) if renew_error.kind.is_transport_problem() => Err(renew_error),
                     Err(_) => Err(e),
                 }
             }
@@ -392,9 +388,13 @@ impl Session {
                         Ok(Renewed::Token(access))
                     } else {
                         // Signed out or in again meanwhile: that wins.
-                        Ok(this.lock().current.as_ref().map_or(Renewed::SignedOut, |c| {
-                            Renewed::Token(c.tokens.access.clone())
-                        }))
+                        Ok(this
+                            .lock()
+                            .current
+                            .as_ref()
+                            .map_or(Renewed::SignedOut, |c| {
+                                Renewed::Token(c.tokens.access.clone())
+                            }))
                     }
                 }
                 Err(e) if e.kind.is_transport_problem() => Err(e),

@@ -479,6 +479,38 @@ fn expired_token_exits_3() {
     assert_eq!(json(&out)["error"]["kind"], "not_signed_in");
 }
 
+/// Waits until the terminal that `script` (process `script_pid`) made for its command has
+/// echo off, as `stty` reports it.
+fn wait_for_echo_off(script_pid: u32) {
+    let deadline = Instant::now() + HANG;
+    loop {
+        if terminal_of_child(script_pid).is_some_and(|tty| {
+            std::process::Command::new("stty")
+                .args(["-F", &tty, "-a"])
+                .output()
+                .is_ok_and(|out| {
+                    String::from_utf8_lossy(&out.stdout)
+                        .split_whitespace()
+                        .any(|flag| flag == "-echo")
+                })
+        }) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "echo never turned off");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The terminal on the standard input of a child of process `pid` (Linux's /proc).
+fn terminal_of_child(pid: u32) -> Option<String> {
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
+    children.split_whitespace().find_map(|child| {
+        let path = std::fs::read_link(format!("/proc/{child}/fd/0")).ok()?;
+        let path = path.to_str()?.to_owned();
+        path.starts_with("/dev/pts/").then_some(path)
+    })
+}
+
 #[test]
 #[ignore = "needs `script` (util-linux) for a real terminal; scripts/test.sh runs it"]
 fn a_terminal_user_is_asked_for_the_password_once_without_echo() {
@@ -511,8 +543,8 @@ fn a_terminal_user_is_asked_for_the_password_once_without_echo() {
             }
         }
     });
-    // Answer only once the prompt is on the terminal, so echo is already off.
-    // Deadlines that only a hang runs into.
+    // Answer only once the prompt is on the terminal and echo is off: the prompt is printed
+    // just before echo is turned off, so seeing it is not enough. Deadlines only catch hangs.
     let mut seen = Vec::new();
     let deadline = Instant::now() + HANG;
     while !String::from_utf8_lossy(&seen).contains("needs a password") {
@@ -522,6 +554,7 @@ fn a_terminal_user_is_asked_for_the_password_once_without_echo() {
             Err(_) => panic!("no prompt: {}", String::from_utf8_lossy(&seen)),
         }
     }
+    wait_for_echo_off(child.id());
     stdin.write_all(b"123456\n").expect("answer");
     drop(stdin);
     let status = child.wait().expect("exits");

@@ -1,5 +1,11 @@
 //! The window, driven headless with egui_kittest against an in-process sandbox: the real app
 //! state, the real worker, the real library calls, a `MemoryStore`.
+#![cfg(all(feature = "gui", feature = "sandbox"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,8 +21,8 @@ use tokio::runtime::Runtime;
 
 use meetjoin::Lang;
 use meetjoin::api::{ErrorKind, Tokens};
-use meetjoin::gui::state::{AppState, CheckStatus, ClipboardClear, LanguageChoice, Settings};
 use meetjoin::gui::state::DemoAccount;
+use meetjoin::gui::state::{AppState, CheckStatus, ClipboardClear, LanguageChoice, Settings};
 use meetjoin::gui::{AppDeps, MeetjoinApp};
 use meetjoin::sandbox::{
     DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, Sandbox, SandboxConfig,
@@ -419,7 +425,10 @@ struct ScriptedServer {
     abandoned: Arc<AtomicUsize>,
 }
 
-fn scripted_server(runtime: &Runtime, script: &'static [(&'static str, u64, &'static str)]) -> ScriptedServer {
+fn scripted_server(
+    runtime: &Runtime,
+    script: &'static [(&'static str, u64, &'static str)],
+) -> ScriptedServer {
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("bind");
@@ -533,7 +542,10 @@ fn the_latest_check_wins() {
     // never arrive; the window still shows the latest one.
     harness.run();
     assert!(has_label(&harness, "Latest meeting"));
-    assert!(!has_label(&harness, "Stale meeting"), "a stale reply is never shown");
+    assert!(
+        !has_label(&harness, "Stale meeting"),
+        "a stale reply is never shown"
+    );
     assert!(
         has_label(&harness, "Unknown"),
         "facts not sent read as unknown"

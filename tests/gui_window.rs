@@ -10,6 +10,12 @@
 //! one exact fill colour, so they show up as solid rectangles of it. Check is the only one in
 //! the form; once the result card is shown, Copy is the lowest one. Sign-in and typing use the
 //! keyboard, the Copy click uses the mouse.
+#![cfg(all(feature = "gui", feature = "sandbox"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

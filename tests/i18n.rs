@@ -2,6 +2,7 @@
 //! a missing Chinese text and returns `"<locale>.<key>"` for a missing key): both languages have
 //! the same keys, every key the code names has a text in both, the placeholders agree with each
 //! other and with the code that fills them, and the Chinese texts are Chinese.
+#![allow(clippy::expect_used, reason = "a test fails by panicking")]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -176,11 +177,11 @@ fn sources() -> Vec<(String, String)> {
 }
 
 /// Where the code names a translation key: the first text of `lang.tr(…)`, `Lang::tr(lang, …)`,
-/// `t!(…)` and `tr!(lang, …)`, and any literal shaped like a key of a namespace the files use
+/// and `t!(…)`, and any literal shaped like a key of a namespace the files use
 /// (the `(choice, "gui.settings.theme_dark")` tables and `label_key` functions).
 fn keys_named_in_code(namespaces: &BTreeSet<&str>) -> BTreeMap<String, String> {
     static CALL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?:\.tr\(|\bLang::tr\([^,()"]+,|\bt!\(|\btr!\([^,()"]+,)\s*"([^"\\]*)""#)
+        Regex::new(r#"(?:\.tr\(|\bLang::tr\([^,()"]+,|\bt!\()\s*"([^"\\]*)""#)
             .expect("a valid regex")
     });
     static KEY_SHAPED: LazyLock<Regex> = LazyLock::new(|| {
@@ -212,10 +213,10 @@ struct Call {
     fills: Option<BTreeSet<String>>,
 }
 
-/// Every `t!("key", …)`, `tr!(lang, "key", …)` and `.tr("key")` in `src/`.
+/// Every `t!("key", …)` and `.tr("key")` in `src/`.
 fn calls_in_code() -> Vec<Call> {
     static START: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(\.tr|\bt!|\btr!)\(").expect("a valid regex"));
+        LazyLock::new(|| Regex::new(r"(\.tr|\bt!)\(").expect("a valid regex"));
     static LITERAL: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"^"([^"\\]*)"$"#).expect("a valid regex"));
     static NAMED: LazyLock<Regex> =
@@ -227,17 +228,12 @@ fn calls_in_code() -> Vec<Call> {
             let Some(args) = call_arguments(&code[whole.end()..]) else {
                 continue;
             };
-            let (key_at, fills) = match &start[1] {
-                ".tr" => (0, None),
-                "t!" => (0, Some(1)),
-                _ => (1, Some(2)),
-            };
-            let Some(key) = args.get(key_at).and_then(|a| LITERAL.captures(a)) else {
+            let Some(key) = args.first().and_then(|a| LITERAL.captures(a)) else {
                 continue;
             };
-            let fills = fills.map(|from| {
+            let fills = (&start[1] == "t!").then(|| {
                 args.iter()
-                    .skip(from)
+                    .skip(1)
                     .filter_map(|arg| NAMED.captures(arg).map(|c| c[1].to_owned()))
                     .filter(|name| name != "locale")
                     .collect()

@@ -84,7 +84,7 @@ impl Api {
             .expect("sandbox starts");
         Api {
             sandbox,
-            http: Client::new(),
+            http: http(),
         }
     }
 
@@ -165,6 +165,13 @@ impl Api {
         };
         send(request.build(&self.http, &self.url(APP_AUTH_PATH))).await
     }
+}
+
+/// A plain HTTP client. reqwest is built without a default crypto provider: install the one
+/// meetjoin uses (a no-op once installed).
+fn http() -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::new()
 }
 
 async fn send(request: RequestBuilder) -> Response {
@@ -1050,7 +1057,7 @@ async fn shutdown_and_drop_stop_the_server() {
     let addr = api.sandbox.addr();
     api.sandbox.shutdown().await;
     // A fresh client, so no pooled connection hides the result.
-    let result = Client::new().get(format!("http://{addr}/")).send().await;
+    let result = http().get(format!("http://{addr}/")).send().await;
     assert!(result.is_err(), "server still answers after shutdown");
 
     let api = Api::default().await;
@@ -1058,10 +1065,6 @@ async fn shutdown_and_drop_stop_the_server() {
     drop(api);
     wait_for!(
         "the server stops answering after drop",
-        Client::new()
-            .get(format!("http://{addr}/"))
-            .send()
-            .await
-            .is_err()
+        http().get(format!("http://{addr}/")).send().await.is_err()
     );
 }

@@ -1,6 +1,10 @@
 //! `meetjoin::session::Session` with a `MemoryStore` (and a broken store) against the sandbox,
 //! over real loopback TCP. The sandbox's request counters prove how many calls were made.
-
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
 #![cfg(feature = "sandbox")]
 
 use std::sync::Arc;
@@ -193,11 +197,7 @@ async fn account_sign_in_is_kept_and_restored() {
 
     // A second session on the same store restores it and works without signing in.
     let second = fx.session();
-    assert_eq!(
-        second.status(),
-        None,
-        "status does not touch the store"
-    );
+    assert_eq!(second.status(), None, "status does not touch the store");
     let restored = second.restore().await.expect("restore").expect("signed in");
     assert_eq!(restored, signed_in);
     second
@@ -765,7 +765,10 @@ async fn gated_server() -> GatedServer {
                 let _permit = gate.acquire().await;
             }
             if token == "fresh" || token == "hang" {
-                (StatusCode::OK, r#"{"random":"123456789012345","subject":"s"}"#)
+                (
+                    StatusCode::OK,
+                    r#"{"random":"123456789012345","subject":"s"}"#,
+                )
             } else {
                 (
                     StatusCode::UNAUTHORIZED,
@@ -922,7 +925,10 @@ async fn sign_out_does_not_wait_behind_a_running_check() {
     assert_eq!(gated.sign_outs.load(Ordering::SeqCst), 1);
 
     gated.random_gate.add_permits(1);
-    check.await.expect("check task").expect("the old check still gets its answer");
+    check
+        .await
+        .expect("check task")
+        .expect("the old check still gets its answer");
     assert_eq!(session.status(), None, "the answer does not sign anyone in");
 }
 
@@ -946,7 +952,10 @@ async fn a_refresh_that_ends_after_sign_out_does_not_sign_in_again() {
     tokio::time::timeout(Duration::from_secs(5), session.sign_out())
         .await
         .expect("sign-out does not wait for the refresh");
-    assert!(status.borrow_and_update().signed_in.is_none(), "published at once");
+    assert!(
+        status.borrow_and_update().signed_in.is_none(),
+        "published at once"
+    );
 
     gated.refresh_gate.add_permits(1);
     let result = check.await.expect("check task");

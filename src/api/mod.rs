@@ -268,9 +268,8 @@ fn is_http_parse_error(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = current {
         if let Some(hyper_error) = err.downcast_ref::<hyper::Error>() {
-            return hyper_error.is_parse()
-                || hyper_error.is_parse_status()
-                || hyper_error.is_parse_too_large();
+            // `is_parse` covers a head that is too large as well.
+            return hyper_error.is_parse() || hyper_error.is_parse_status();
         }
         current = err.source();
     }

@@ -16,7 +16,8 @@ pub const PATH: &str = "/v2/mms/ncms/conferences/auth/random";
 pub struct RandomRequest {
     /// The meeting to check.
     pub meeting_id: MeetingId,
-    /// The meeting password; empty when the meeting has none.
+    /// The meeting password; empty when the meeting has none. Sent without the surrounding
+    /// whitespace, whichever face typed it.
     pub password: SecretString,
     /// The client supports the guest pre-meeting waiting page (`guest_waiting=1`).
     pub guest_waiting: bool,
@@ -180,9 +181,10 @@ impl Client {
                 "X-Access-Token",
                 secret_header(access_token.expose_secret())?,
             )
+            // Both faces send the password trimmed: pasted text often ends in a space.
             .header(
                 "X-Password",
-                secret_header(request.password.expose_secret())?,
+                secret_header(request.password.expose_secret().trim())?,
             );
         self.send_with(http, |body: RandomBody| AuthRandom::try_from(body))
             .await

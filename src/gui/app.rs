@@ -326,11 +326,9 @@ impl eframe::App for MeetjoinApp {
                                 .max_rect(column)
                                 .layout(egui::Layout::top_down(egui::Align::Min)),
                             |ui| {
-                                if let Some(error) = status
-                                    .store_error
-                                    .as_ref()
-                                    .filter(|e| self.state.dismissed_store_error.as_ref() != Some(e))
-                                {
+                                if let Some(error) = status.store_error.as_ref().filter(|e| {
+                                    self.state.dismissed_store_error.as_ref() != Some(e)
+                                }) {
                                     actions.extend(views::banner::store_banner_ui(ui, lang, error));
                                     ui.add_space(14.0);
                                 }

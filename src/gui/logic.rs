@@ -62,7 +62,8 @@ impl MeetjoinApp {
                 });
             }
             Err(error) => {
-                if error.kind == ErrorKind::PasswordRequired && self.state.form.password.is_empty() {
+                if error.kind == ErrorKind::PasswordRequired && self.state.form.password.is_empty()
+                {
                     self.state.form.focus_password = true;
                 }
                 self.state.check = CheckStatus::Failed(error);
@@ -170,7 +171,7 @@ impl MeetjoinApp {
         };
         let request = RandomRequest {
             meeting_id: meeting_id.clone(),
-            password: SecretString::from(self.state.form.password.trim().to_owned()),
+            password: SecretString::from(self.state.form.password.clone()),
             guest_waiting: self.state.settings.guest_waiting,
         };
         self.state.check = CheckStatus::Running(meeting_id);

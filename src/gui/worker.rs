@@ -21,7 +21,9 @@ use crate::api::{ApiError, AuthRandom, Client, RandomRequest, Reply};
 use crate::meeting_id::MeetingId;
 use crate::secrets::{StoreError, TokenStore};
 use crate::server::Server;
-use crate::session::{Credentials, Session, SessionStatus, SignInOutcome, SignOutOutcome, SignedIn};
+use crate::session::{
+    Credentials, Session, SessionStatus, SignInOutcome, SignOutOutcome, SignedIn,
+};
 
 /// The tokio runtime the worker runs on: its own, or one the caller keeps (tests).
 pub enum WorkerRuntime {
@@ -150,12 +152,7 @@ impl<T: Send + 'static> JobSlot<T> {
     }
 
     /// Runs `job` on `handle` for `ticket`, unless a newer request came first.
-    fn run(
-        &self,
-        handle: &Handle,
-        ticket: Ticket,
-        job: impl Future<Output = T> + Send + 'static,
-    ) {
+    fn run(&self, handle: &Handle, ticket: Ticket, job: impl Future<Output = T> + Send + 'static) {
         let mut inner = self.lock();
         if inner.latest != ticket.0 {
             return;
@@ -394,7 +391,13 @@ impl Owner {
                     None => {
                         let error = self.session_error();
                         let meeting_id = request.meeting_id;
-                        self.check.finish(ticket, Checked { meeting_id, result: Err(error) });
+                        self.check.finish(
+                            ticket,
+                            Checked {
+                                meeting_id,
+                                result: Err(error),
+                            },
+                        );
                     }
                 },
                 Command::SignIn(ticket, credentials) => match &self.session {
@@ -409,14 +412,17 @@ impl Owner {
                         self.sign_in.finish(ticket, Err(error));
                     }
                 },
-                Command::SignOut(ticket) => match &self.session {
-                    Some(session) => {
-                        let session = session.clone();
-                        self.sign_out
-                            .run(&self.handle, ticket, async move { session.sign_out().await });
+                Command::SignOut(ticket) => {
+                    match &self.session {
+                        Some(session) => {
+                            let session = session.clone();
+                            self.sign_out.run(&self.handle, ticket, async move {
+                                session.sign_out().await
+                            });
+                        }
+                        None => self.sign_out.finish(ticket, SignOutOutcome::default()),
                     }
-                    None => self.sign_out.finish(ticket, SignOutOutcome::default()),
-                },
+                }
             }
         }
     }
@@ -530,5 +536,76 @@ pub fn clear_clipboard_if(random: &SecretString) {
         .is_ok_and(|text| text.trim() == random.expose_secret());
     if holds_random {
         let _ = clipboard.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot() -> JobSlot<&'static str> {
+        JobSlot::new(&egui::Context::default())
+    }
+
+    #[test]
+    fn only_the_latest_request_keeps_its_result() {
+        let slot = slot();
+        let first = slot.start();
+        let second = slot.start();
+        assert!(slot.is_pending());
+        slot.finish(first, "stale");
+        assert!(
+            slot.is_pending(),
+            "a stale result does not end the latest request"
+        );
+        assert_eq!(slot.take_result(), None, "a stale result is dropped");
+        slot.finish(second, "latest");
+        assert!(!slot.is_pending());
+        assert_eq!(slot.take_result(), Some("latest"));
+        assert_eq!(slot.take_result(), None, "a result is taken once");
+    }
+
+    #[test]
+    fn a_cancelled_request_never_delivers() {
+        let slot = slot();
+        let ticket = slot.start();
+        slot.cancel();
+        assert!(!slot.is_pending());
+        slot.finish(ticket, "late");
+        assert_eq!(slot.take_result(), None);
+    }
+
+    #[test]
+    fn a_new_request_drops_a_result_not_yet_taken() {
+        let slot = slot();
+        let first = slot.start();
+        slot.finish(first, "old");
+        let _second = slot.start();
+        assert_eq!(
+            slot.take_result(),
+            None,
+            "the old result belongs to another request"
+        );
+    }
+
+    #[test]
+    fn starting_again_aborts_the_running_task() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let slot = slot();
+        let first = slot.start();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        slot.run(runtime.handle(), first, async move {
+            // Holds `tx` until aborted: dropping it tells the test the task is gone.
+            let _tx = tx;
+            std::future::pending::<()>().await;
+            "never"
+        });
+        let _second = slot.start();
+        runtime.block_on(async {
+            assert!(rx.await.is_err(), "the first task was aborted");
+        });
     }
 }

@@ -1,0 +1,748 @@
+#![cfg(all(feature = "gui", feature = "sandbox"))]
+//! What a user of the window notices beyond the main flow (tests/gui.rs): the history's limit
+//! and de-duplication, nothing secret in the saved state, the keyring banner, a sign-in restored
+//! at start, the sandbox's demo account offered only on the sandbox, and the settings dialog
+//! refusing a server address it cannot use.
+//!
+//! Driven headless with egui_kittest against an in-process sandbox: the real app, the real
+//! worker and the real library calls. Every English text is read from the locale files, never
+//! through rust-i18n (which falls back quietly when a key is missing).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eframe::Storage as _;
+use eframe::egui;
+use eframe::egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::runtime::Runtime;
+
+use meetjoin::api::Client;
+use meetjoin::gui::state::{
+    AppState, CheckStatus, ClipboardClear, DemoAccount, HISTORY_LIMIT, HistoryEntry,
+    LanguageChoice, ServerChoice, Settings,
+};
+use meetjoin::gui::{AppDeps, MeetjoinApp};
+use meetjoin::sandbox::{
+    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, Sandbox, SandboxConfig,
+};
+use meetjoin::secrets::{KeyringStore, MemoryStore, StoreError, StoredSession, TokenStore};
+use meetjoin::server::Server;
+use meetjoin::session::{Credentials, Session};
+
+/// How long a test waits for a background result before failing.
+const DEADLINE: Duration = Duration::from_secs(15);
+
+type Window = Harness<'static, MeetjoinApp>;
+
+// --- Scaffolding ------------------------------------------------------------------------------
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+fn start_sandbox(runtime: &Runtime) -> (Sandbox, Server) {
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig {
+            port: 0,
+            ..SandboxConfig::default()
+        }))
+        .expect("sandbox starts");
+    let server = Server::parse(&sandbox.url()).expect("sandbox URL");
+    (sandbox, server)
+}
+
+/// The sandbox's demo account, as `meetjoin gui --sandbox` hands it to the window.
+fn demo_account() -> DemoAccount {
+    DemoAccount {
+        account: DEMO_ACCOUNT.to_owned(),
+        password: DEMO_PASSWORD.to_owned(),
+        app_id: DEMO_APP_ID.to_owned(),
+        app_key: DEMO_APP_KEY.to_owned(),
+    }
+}
+
+/// English, clipboard clearing off (no OS clipboard here), history on.
+fn test_settings() -> AppState {
+    AppState {
+        settings: Settings {
+            language: LanguageChoice::En,
+            clipboard_clear: ClipboardClear::Off,
+            ..Settings::default()
+        },
+        ..AppState::default()
+    }
+}
+
+/// How a window is opened: the fields of [`AppDeps`] that the tests vary.
+struct Open {
+    /// The server given "on the command line"; `None`: the saved setting's.
+    server: Option<Server>,
+    store: Arc<dyn TokenStore>,
+    sandbox: bool,
+    demo: Option<DemoAccount>,
+    saved: AppState,
+}
+
+impl Open {
+    /// A sandbox-mode window on `server`, with the demo account, as `meetjoin gui --sandbox`.
+    fn sandbox(server: &Server, store: Arc<dyn TokenStore>) -> Open {
+        Open {
+            server: Some(server.clone()),
+            store,
+            sandbox: true,
+            demo: Some(demo_account()),
+            saved: test_settings(),
+        }
+    }
+
+    fn window(self, runtime: &Runtime) -> Window {
+        let handle = runtime.handle().clone();
+        Harness::builder()
+            .with_size(egui::vec2(640.0, 1500.0))
+            .build_eframe(move |cc| {
+                let store = self.store;
+                let mut deps = match self.server {
+                    Some(server) => AppDeps::new(server, store, handle),
+                    None => AppDeps {
+                        server: None,
+                        ..AppDeps::new(Server::Cn, store, handle)
+                    },
+                };
+                deps.sandbox = self.sandbox;
+                deps.demo = self.demo;
+                deps.saved = Some(self.saved);
+                MeetjoinApp::with_deps(&cc.egui_ctx, deps)
+            })
+    }
+}
+
+/// Steps (with short sleeps) until `done` holds; fails after [`DEADLINE`].
+fn wait_until(window: &mut Window, what: &str, done: impl Fn(&Window) -> bool) {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        window.step();
+        if done(window) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn wait_for_restore(window: &mut Window) {
+    wait_until(window, "the saved sign-in lookup", |w| {
+        !w.state().account().restoring
+    });
+    window.run();
+}
+
+fn has_label(window: &Window, text: &str) -> bool {
+    window.query_all_by_label(text).next().is_some()
+}
+
+fn has_label_containing(window: &Window, text: &str) -> bool {
+    window.query_all_by_label_contains(text).next().is_some()
+}
+
+fn button<'w>(window: &'w Window, label: &'w str) -> egui_kittest::Node<'w> {
+    window.get_by_role_and_label(Role::Button, label)
+}
+
+/// The English text of a key, straight from `assets/locales/*.yml`, with `%{name}` filled in.
+/// Fails when the key has no English text.
+fn en(key: &str, args: &[(&str, &str)]) -> String {
+    static LOCALES: std::sync::OnceLock<HashMap<String, serde_yaml::Value>> =
+        std::sync::OnceLock::new();
+    let locales = LOCALES.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/locales");
+        let mut all = HashMap::new();
+        for entry in std::fs::read_dir(&dir).expect("assets/locales") {
+            let path = entry.expect("locale file").path();
+            if path.extension().is_some_and(|e| e == "yml") {
+                let text = std::fs::read_to_string(&path).expect("locale file reads");
+                let map: HashMap<String, serde_yaml::Value> =
+                    serde_yaml::from_str(&text).expect("locale file parses");
+                all.extend(map);
+            }
+        }
+        all
+    });
+    let mut text = locales
+        .get(key)
+        .and_then(|v| v.get("en"))
+        .and_then(serde_yaml::Value::as_str)
+        .unwrap_or_else(|| panic!("no English text for {key} in assets/locales"))
+        .to_owned();
+    for (name, value) in args {
+        text = text.replace(&format!("%{{{name}}}"), value);
+    }
+    assert!(
+        !text.contains("%{"),
+        "{key}: an argument is missing: {text}"
+    );
+    text
+}
+
+/// Signs in with the demo account through the dialog, which comes filled in on the sandbox.
+fn sign_in_through_the_dialog(window: &mut Window) {
+    wait_for_restore(window);
+    button(window, &en("gui.header.sign_in", &[])).click();
+    window.run();
+    button(window, &en("gui.sign_in.submit", &[])).click();
+    wait_until(window, "sign-in", |w| {
+        w.state().account().signed_in.is_some()
+    });
+    window.run();
+    assert!(
+        window.state().state().sign_in.is_none(),
+        "the dialog closes"
+    );
+}
+
+/// Signs in with the demo account through the library, as `meetjoin login` does, keeping the
+/// session in `store`.
+fn sign_in_through_the_library(runtime: &Runtime, server: &Server, store: Arc<dyn TokenStore>) {
+    let server = server.clone();
+    runtime.block_on(async move {
+        let client = Client::new(server).expect("client");
+        let session = Session::new(client, store);
+        session
+            .sign_in(Credentials::Account {
+                account: DEMO_ACCOUNT.to_owned(),
+                password: SecretString::from(DEMO_PASSWORD.to_owned()),
+            })
+            .await
+            .expect("library sign-in");
+    });
+}
+
+/// Replaces the meeting field's text as a paste would.
+fn paste_meeting(window: &mut Window, text: &str) {
+    window.state_mut().state_mut().form.input.clear();
+    window
+        .get_by_role_and_label(Role::MultilineTextInput, &en("gui.check.input_label", &[]))
+        .focus();
+    window.run();
+    window.event(egui::Event::Paste(text.to_owned()));
+    window.run();
+}
+
+/// Types `password` into the (emptied) meeting password field.
+fn type_password(window: &mut Window, password: &str) {
+    window.state_mut().state_mut().form.password.clear();
+    let label = en("gui.check.password_label", &[]);
+    window
+        .get_by_role_and_label(Role::PasswordInput, &label)
+        .focus();
+    window.run();
+    window
+        .get_by_role_and_label(Role::PasswordInput, &label)
+        .type_text(password);
+    window.run();
+}
+
+/// Checks `meeting` (with `password`, possibly empty) and returns the auth random shown.
+fn check(window: &mut Window, meeting: &str, password: &str) -> String {
+    paste_meeting(window, meeting);
+    type_password(window, password);
+    button(window, &en("gui.check.button", &[])).click();
+    window.step();
+    wait_until(window, "the check", |w| {
+        !w.state().state().check.is_running()
+    });
+    window.run();
+    match &window.state().state().check {
+        CheckStatus::Done(facts) => facts.random().expose_secret().to_owned(),
+        other => panic!("checking {meeting}: expected a result, got {other:?}"),
+    }
+}
+
+fn history_ids(window: &Window) -> Vec<String> {
+    let history = &window.state().state().history;
+    history.iter().map(|e| e.meeting_id.clone()).collect()
+}
+
+/// eframe's storage, in memory: what `App::save` writes is what would reach the disk.
+#[derive(Default)]
+struct RecordingStorage(HashMap<String, String>);
+
+impl eframe::Storage for RecordingStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+/// A keyring that is never there, as on a desktop with no Secret Service.
+struct BrokenStore;
+
+impl BrokenStore {
+    fn error() -> StoreError {
+        StoreError::Unavailable("no Secret Service on the bus".to_owned())
+    }
+}
+
+impl TokenStore for BrokenStore {
+    fn load(&self, _server: &Server) -> Result<Option<StoredSession>, StoreError> {
+        Err(BrokenStore::error())
+    }
+
+    fn save(&self, _server: &Server, _session: &StoredSession) -> Result<(), StoreError> {
+        Err(BrokenStore::error())
+    }
+
+    fn delete(&self, _server: &Server) -> Result<(), StoreError> {
+        Err(BrokenStore::error())
+    }
+
+    fn is_memory_only(&self) -> bool {
+        false
+    }
+}
+
+// --- History and saved state ------------------------------------------------------------------
+
+#[test]
+fn history_keeps_the_latest_ten_once_each_and_nothing_secret_is_saved() {
+    let runtime = runtime();
+    let (sandbox, server) = start_sandbox(&runtime);
+    let store = Arc::new(MemoryStore::new());
+    let mut window = Open::sandbox(&server, store.clone()).window(&runtime);
+    sign_in_through_the_dialog(&mut window);
+
+    // Nine meetings checked on earlier days; the oldest is remembered first.
+    let earlier: Vec<String> = (1..HISTORY_LIMIT).map(|n| format!("80000000{n}")).collect();
+    for (n, id) in earlier.iter().enumerate() {
+        window.state_mut().state_mut().remember(HistoryEntry {
+            meeting_id: id.clone(),
+            subject: Some(format!("Earlier meeting {n}")),
+            checked_at: 1_700_000_000 + i64::try_from(n).expect("small"),
+        });
+    }
+    assert_eq!(window.state().state().history.len(), HISTORY_LIMIT - 1);
+
+    // Real checks against the sandbox: the tenth entry fills the list, each one after it
+    // pushes out the oldest, and checking a meeting again moves it to the top.
+    let mut randoms = vec![check(&mut window, "914047175", "")];
+    assert_eq!(window.state().state().history.len(), HISTORY_LIMIT);
+    randoms.push(check(&mut window, "987654321", "123456"));
+    randoms.push(check(&mut window, "900000001", "246810"));
+    randoms.push(check(&mut window, "987 654 321", "123456"));
+    let mut expected = vec![
+        "987654321".to_owned(),
+        "900000001".to_owned(),
+        "914047175".to_owned(),
+    ];
+    expected.extend(earlier.iter().rev().take(HISTORY_LIMIT - 3).cloned());
+    assert_eq!(
+        history_ids(&window),
+        expected,
+        "newest first, at most {HISTORY_LIMIT}, each meeting once"
+    );
+    assert_eq!(
+        window.state().state().history[0].subject.as_deref(),
+        Some("季度评审会"),
+        "the repeated check keeps the service's subject"
+    );
+
+    // The window lists exactly those ten, each once.
+    let listed: Vec<String> = window
+        .query_all_by_role(Role::Button)
+        .filter_map(|n| n.accesskit_node().label())
+        .filter(|l| {
+            l.contains("Earlier meeting")
+                || l.contains("季度评审会")
+                || l.contains("zhang的会议")
+                || l.contains("Product Launch")
+        })
+        .collect();
+    assert_eq!(
+        listed.len(),
+        HISTORY_LIMIT,
+        "ten entries listed: {listed:?}"
+    );
+    for (id, grouped) in [("987654321", "987 654 321"), ("800000001", "800 000 001")] {
+        let shown = listed.iter().filter(|l| l.contains(grouped)).count();
+        let expected = usize::from(id != "800000001");
+        assert_eq!(
+            shown, expected,
+            "{grouped} listed {expected} time(s): {listed:?}"
+        );
+    }
+
+    // Save exactly as eframe does, through the App trait into a storage.
+    assert_eq!(
+        window.state().state().form.password,
+        "123456",
+        "the typed password is still in the form while the window runs"
+    );
+    let mut storage = RecordingStorage::default();
+    eframe::App::save(window.state_mut(), &mut storage);
+    let saved = storage
+        .get_string(AppState::STORAGE_KEY)
+        .expect("the state is saved under its key");
+    assert!(saved.contains("987654321"), "the history is saved: {saved}");
+
+    let access = store
+        .load(&server)
+        .expect("memory store")
+        .expect("signed in")
+        .tokens
+        .access
+        .expose_secret()
+        .to_owned();
+    let secrets = [
+        ("the meeting password", "123456".to_owned()),
+        ("the webinar password", "246810".to_owned()),
+        ("the sign-in password", DEMO_PASSWORD.to_owned()),
+        ("the access token", access),
+    ];
+    for (what, secret) in secrets.iter().chain(
+        randoms
+            .iter()
+            .map(|r| ("an auth random", r.clone()))
+            .collect::<Vec<_>>()
+            .iter(),
+    ) {
+        assert!(!secret.is_empty());
+        assert!(
+            !saved.contains(secret.as_str()),
+            "{what} reached the saved state: {saved}"
+        );
+    }
+
+    // What was saved comes back as the same history.
+    let restored: AppState =
+        eframe::get_value(&storage, AppState::STORAGE_KEY).expect("the saved state reads back");
+    assert_eq!(restored.history, window.state().state().history);
+    drop(window);
+    drop(sandbox);
+}
+
+// --- The keyring banner -----------------------------------------------------------------------
+
+#[test]
+fn a_keyring_that_fails_shows_the_banner_and_sign_in_still_works() {
+    let runtime = runtime();
+    let (sandbox, server) = start_sandbox(&runtime);
+    let mut window = Open::sandbox(&server, Arc::new(BrokenStore)).window(&runtime);
+    let title = format!("⚠ {}", en("gui.banner.title", &[]));
+    let message = en("store.unavailable", &[]);
+
+    wait_for_restore(&mut window);
+    assert!(has_label(&window, &title), "the banner's title: {title}");
+    assert!(
+        has_label(&window, &message),
+        "the banner says why: {message}"
+    );
+
+    // Signing in works all the same, in memory, and the banner stays until dismissed.
+    sign_in_through_the_dialog(&mut window);
+    let signed_in = window.state().account().signed_in.expect("signed in");
+    assert_eq!(signed_in.account, DEMO_ACCOUNT);
+    assert!(has_label_containing(
+        &window,
+        &en("gui.header.signed_in_as", &[("name", DEMO_ACCOUNT)])
+    ));
+    assert!(has_label(&window, &message), "the banner is still there");
+    let random = check(&mut window, "914047175", "");
+    assert_eq!(random.len(), 15, "a check works on the memory-only session");
+
+    button(&window, &en("gui.banner.dismiss", &[])).click();
+    window.run();
+    assert!(!has_label(&window, &title), "dismissed: the banner is gone");
+    assert!(!has_label(&window, &message));
+    // The same failure again (signing out deletes from the keyring) keeps it hidden.
+    button(&window, &en("gui.header.sign_out", &[])).click();
+    wait_until(&mut window, "sign-out", |w| {
+        w.state().account().signed_in.is_none() && w.state().state().toast.is_some()
+    });
+    window.run();
+    assert_eq!(
+        window.state().account().store_error,
+        Some(BrokenStore::error()),
+        "the keyring still fails"
+    );
+    assert!(
+        !has_label(&window, &message),
+        "and the banner stays dismissed"
+    );
+    drop(sandbox);
+}
+
+// --- A sign-in restored at start --------------------------------------------------------------
+
+/// Opens a window whose store already holds a session for `server` and checks that it shows
+/// the user signed in, and can check a meeting, without signing in again.
+fn assert_restored_in_the_window(
+    runtime: &Runtime,
+    sandbox: &Sandbox,
+    server: &Server,
+    store: Arc<dyn TokenStore>,
+) {
+    let sign_ins = sandbox.stats().account_sign_ins;
+    let mut open = Open::sandbox(server, store);
+    open.demo = None;
+    let mut window = open.window(runtime);
+    wait_for_restore(&mut window);
+    let account = window.state().account();
+    let signed_in = account.signed_in.expect("the saved sign-in is restored");
+    assert_eq!(signed_in.account, DEMO_ACCOUNT);
+    let name = signed_in.user_name.unwrap_or(signed_in.account);
+    assert!(
+        has_label(&window, &en("gui.header.signed_in_as", &[("name", &name)])),
+        "the header says who is signed in"
+    );
+    assert!(!has_label(&window, &en("gui.header.not_signed_in", &[])));
+    assert!(
+        window
+            .query_by_role_and_label(Role::Button, &en("gui.header.sign_in", &[]))
+            .is_none(),
+        "no Sign in button"
+    );
+    let random = check(&mut window, "914047175", "");
+    assert_eq!(random.len(), 15, "the restored tokens work");
+    assert_eq!(
+        sandbox.stats().account_sign_ins,
+        sign_ins,
+        "the window never signed in"
+    );
+}
+
+#[test]
+fn a_saved_sign_in_is_restored_in_the_window() {
+    let runtime = runtime();
+    let (sandbox, server) = start_sandbox(&runtime);
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    sign_in_through_the_library(&runtime, &server, Arc::clone(&store));
+    assert_eq!(sandbox.stats().account_sign_ins, 1);
+    assert_restored_in_the_window(&runtime, &sandbox, &server, store);
+}
+
+/// Deletes the test's keyring entry when the test ends, passed or failed.
+struct KeyringEntry {
+    store: KeyringStore,
+    server: Server,
+}
+
+impl Drop for KeyringEntry {
+    fn drop(&mut self) {
+        let (store, server) = (self.store.clone(), self.server.clone());
+        // Keyring calls block: off any async thread, as the session runs them.
+        let _ = std::thread::spawn(move || store.delete(&server)).join();
+    }
+}
+
+#[test]
+#[ignore = "needs a Secret Service (scripts/test.sh runs it)"]
+fn a_sign_in_saved_in_the_real_keyring_is_restored_in_the_window() {
+    let runtime = runtime();
+    let (sandbox, server) = start_sandbox(&runtime);
+    let service = format!("meetjoin-test-gui-{}", std::process::id());
+    let entry = KeyringEntry {
+        store: KeyringStore::with_service(&service),
+        server: server.clone(),
+    };
+    sign_in_through_the_library(&runtime, &server, Arc::new(entry.store.clone()));
+    // A new store on the same service: only the keyring carries the session across.
+    let store = KeyringStore::with_service(&service);
+    let (probe, probe_server) = (store.clone(), server.clone());
+    let saved = runtime
+        .block_on(tokio::task::spawn_blocking(move || {
+            probe.load(&probe_server)
+        }))
+        .expect("join")
+        .expect("the keyring reads");
+    assert!(
+        saved.is_some(),
+        "the library kept the sign-in in the keyring"
+    );
+    assert_restored_in_the_window(&runtime, &sandbox, &server, Arc::new(store));
+    drop(entry);
+}
+
+// --- The demo account -------------------------------------------------------------------------
+
+#[test]
+fn the_demo_account_is_offered_only_on_the_sandbox() {
+    let runtime = runtime();
+    let (_sandbox, server) = start_sandbox(&runtime);
+    let hint = en(
+        "gui.sign_in.sandbox_demo",
+        &[("account", DEMO_ACCOUNT), ("password", DEMO_PASSWORD)],
+    );
+    // (sandbox mode, what the Account field holds when the dialog opens)
+    for (sandbox, account) in [(true, Some(DEMO_ACCOUNT)), (false, None)] {
+        let mut open = Open::sandbox(&server, Arc::new(MemoryStore::new()));
+        open.sandbox = sandbox;
+        // Whoever builds the window may hand over the demo account; only sandbox mode uses it.
+        open.demo = Some(demo_account());
+        let mut window = open.window(&runtime);
+        wait_for_restore(&mut window);
+        button(&window, &en("gui.header.sign_in", &[])).click();
+        window.run();
+        let field = window
+            .get_by_role_and_label(Role::TextInput, &en("gui.sign_in.account", &[]))
+            .value();
+        assert_eq!(
+            field.as_deref().filter(|v| !v.is_empty()),
+            account,
+            "sandbox mode {sandbox}: the Account field"
+        );
+        assert_eq!(
+            has_label(&window, &hint),
+            sandbox,
+            "sandbox mode {sandbox}: the demo hint"
+        );
+        let form = window.state().state().sign_in.as_ref().expect("the dialog");
+        assert_eq!(
+            form.password.is_empty(),
+            !sandbox,
+            "sandbox mode {sandbox}: the demo password"
+        );
+        assert_eq!(form.app_id.is_empty(), !sandbox, "the demo App ID");
+        assert_eq!(form.app_key.is_empty(), !sandbox, "the demo App Key");
+        assert_eq!(
+            has_label(&window, &en("gui.sandbox_badge", &[])),
+            sandbox,
+            "sandbox mode {sandbox}: the badge"
+        );
+    }
+}
+
+// --- Custom-server validation -----------------------------------------------------------------
+
+/// Replaces the settings dialog's server address by typing `text` into it.
+fn type_server_address(window: &mut Window, text: &str) {
+    if let Some(dialog) = window.state_mut().state_mut().settings_dialog.as_mut() {
+        dialog.custom_server.clear();
+    }
+    let label = en("gui.settings.custom_url", &[]);
+    window
+        .get_by_role_and_label(Role::TextInput, &label)
+        .focus();
+    window.run();
+    window
+        .get_by_role_and_label(Role::TextInput, &label)
+        .type_text(text);
+    window.run();
+}
+
+#[test]
+fn the_settings_refuse_a_server_they_cannot_use_and_switch_to_one_they_can() {
+    let runtime = runtime();
+    let (_sandbox, sandbox_server) = start_sandbox(&runtime);
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    sign_in_through_the_library(&runtime, &sandbox_server, Arc::clone(&store));
+    // Not sandbox mode: the saved settings pick the sandbox as a custom server.
+    let mut saved = test_settings();
+    saved.settings.server = ServerChoice::Custom;
+    saved.settings.custom_server = sandbox_server.base();
+    let mut window = Open {
+        server: None,
+        store,
+        sandbox: false,
+        demo: None,
+        saved,
+    }
+    .window(&runtime);
+    wait_for_restore(&mut window);
+    assert_eq!(window.state().server(), &sandbox_server);
+    check(&mut window, "914047175", "");
+
+    button(&window, &en("gui.header.settings", &[])).click();
+    window.run();
+    let apply = en("gui.settings.apply", &[]);
+    let refused = [
+        ("http://example.com", en("server.insecure_http", &[])),
+        ("ftp://x", en("server.scheme", &[("scheme", "ftp")])),
+        ("garbage", en("server.not_a_url", &[("text", "garbage")])),
+    ];
+    for (address, message) in &refused {
+        type_server_address(&mut window, address);
+        assert!(has_label(&window, message), "{address}: says {message}");
+        assert!(
+            button(&window, &apply).accesskit_node().is_disabled(),
+            "{address}: {apply} is disabled"
+        );
+        // Neither the button, nor Enter, nor the Custom radio switches to it.
+        button(&window, &apply).click();
+        window.run();
+        window
+            .get_by_role_and_label(Role::TextInput, &en("gui.settings.custom_url", &[]))
+            .focus();
+        window.run();
+        window.key_press(egui::Key::Enter);
+        window.run();
+        assert_eq!(
+            window.state().server(),
+            &sandbox_server,
+            "{address}: not used"
+        );
+        let settings = &window.state().state().settings;
+        assert_eq!(settings.server, ServerChoice::Custom);
+        assert_eq!(
+            settings.custom_server,
+            sandbox_server.base(),
+            "{address}: not saved"
+        );
+        assert!(
+            matches!(window.state().state().check, CheckStatus::Done(_)),
+            "{address}: the result stays"
+        );
+    }
+
+    let address = "https://meeting.example.com";
+    let server = Server::parse(address).expect("a valid address");
+    type_server_address(&mut window, address);
+    assert!(has_label(
+        &window,
+        &en("gui.settings.server_ok", &[("server", address)])
+    ));
+    for (_, message) in &refused {
+        assert!(!has_label(&window, message), "no error for a valid address");
+    }
+    button(&window, &apply).click();
+    wait_until(&mut window, "the new server's sign-in lookup", |w| {
+        w.state().account().server == server && !w.state().account().restoring
+    });
+    window.run();
+    assert_eq!(window.state().server(), &server, "the window uses it");
+    let settings = &window.state().state().settings;
+    assert_eq!(settings.server, ServerChoice::Custom);
+    assert_eq!(settings.custom_server, address, "and saves it");
+    assert!(has_label(
+        &window,
+        &en("gui.settings.server_in_use", &[("server", address)])
+    ));
+    assert!(has_label(
+        &window,
+        &en("gui.header.server", &[("server", address)])
+    ));
+    assert!(
+        matches!(window.state().state().check, CheckStatus::Idle),
+        "the sandbox's result is gone with the server"
+    );
+    assert!(
+        window.state().account().signed_in.is_none(),
+        "no sign-in on the new server"
+    );
+    assert!(has_label(&window, &en("gui.header.not_signed_in", &[])));
+}
