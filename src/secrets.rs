@@ -312,27 +312,32 @@ mod os {
     use std::collections::HashMap;
 
     use secrecy::{ExposeSecret, SecretString};
-    use secret_service::EncryptionType;
     use secret_service::blocking::{Item, SecretService};
+    use secret_service::{EncryptionType, SearchItemsResult};
 
     use super::StoreError;
 
-    /// One connection to the Secret Service with an encrypted session, for one store operation.
+    /// One connection to the Secret Service, for one store operation.
     pub(super) struct Keyring<'a> {
         ss: &'a SecretService<'a>,
         service: &'a str,
     }
 
     impl Keyring<'_> {
-        /// Connects (D-Bus, then one Diffie-Hellman session) and runs `job` on the connection.
+        /// Connects (D-Bus, then a `plain` transfer session) and runs `job` on the connection.
         ///
         /// Blocking: zbus's blocking API runs on its own executor thread, so this works from a
         /// plain thread and from `spawn_blocking` alike, with no async runtime of its own.
+        ///
+        /// Why `plain` and not the Diffie-Hellman session: the DH key exchange costs about 10 ms
+        /// a call (most of the keyring path's time in `meetjoin check`), and it guards only the
+        /// hop over the session bus, which only this user (and root) can watch; any process of
+        /// this user can ask the Secret Service for the same item anyway.
         pub(super) fn with<T>(
             service: &str,
             job: impl FnOnce(&Keyring<'_>) -> Result<T, StoreError>,
         ) -> Result<T, StoreError> {
-            let ss = SecretService::connect(EncryptionType::Dh).map_err(map_error)?;
+            let ss = SecretService::connect(EncryptionType::Plain).map_err(map_error)?;
             job(&Keyring { ss: &ss, service })
         }
 
@@ -340,23 +345,24 @@ mod os {
             HashMap::from([("service", self.service), ("username", user)])
         }
 
-        /// The items for `user`: unlocked ones first, then locked ones (each unlocked first,
-        /// which may ask the user).
-        fn items(&self, user: &str) -> Result<Vec<Item<'_>>, StoreError> {
-            let found = self
-                .ss
+        /// The items for `user`, unlocked and locked.
+        fn search(&self, user: &str) -> Result<SearchItemsResult<Item<'_>>, StoreError> {
+            self.ss
                 .search_items(self.attributes(user))
-                .map_err(map_error)?;
-            for item in &found.locked {
-                item.unlock().map_err(map_error)?;
-            }
-            Ok(found.unlocked.into_iter().chain(found.locked).collect())
+                .map_err(map_error)
         }
 
-        /// The secret of `user`'s entry, if there is one.
+        /// The secret of `user`'s entry, if there is one. A locked entry is unlocked first,
+        /// which may ask the user.
         pub(super) fn read(&self, user: &str) -> Result<Option<SecretString>, StoreError> {
-            let Some(item) = self.items(user)?.into_iter().next() else {
-                return Ok(None);
+            let found = self.search(user)?;
+            let item = match (found.unlocked.first(), found.locked.first()) {
+                (Some(item), _) => item,
+                (None, Some(item)) => {
+                    item.unlock().map_err(map_error)?;
+                    item
+                }
+                (None, None) => return Ok(None),
             };
             let bytes = item.get_secret().map_err(map_error)?;
             String::from_utf8(bytes)
@@ -392,9 +398,13 @@ mod os {
             }
         }
 
-        /// Removes `user`'s entries; none is fine.
+        /// Removes `user`'s entries (unlocking locked ones first); none is fine.
         pub(super) fn remove(&self, user: &str) -> Result<(), StoreError> {
-            for item in self.items(user)? {
+            let found = self.search(user)?;
+            for item in &found.locked {
+                item.unlock().map_err(map_error)?;
+            }
+            for item in found.unlocked.iter().chain(&found.locked) {
                 item.delete().map_err(map_error)?;
             }
             Ok(())

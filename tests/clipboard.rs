@@ -1,4 +1,3 @@
-#![cfg(feature = "gui")]
 //! A copied auth random is cleared from the real X clipboard: after its delay, or at once when
 //! the window closes; and text the user copied in the meantime is left alone.
 //!
@@ -7,6 +6,12 @@
 //! its text; the clipboard is read by `xclip -o`, from outside this process. Needs `DISPLAY`
 //! (scripts/test.sh starts its own Xvfb) and `xclip`. The X clipboard is one per display, so
 //! these tests take a lock file per display and run one at a time, even across processes.
+#![cfg(feature = "gui")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
 
 use std::fs::File;
 use std::io::Write;
@@ -69,30 +74,40 @@ impl XClipboard {
         }
     }
 
-    /// The clipboard's text as another application would paste it; `None` when empty.
-    fn read(&self) -> Option<String> {
-        let output = Command::new("xclip")
-            .args(["-o", "-selection", "clipboard"])
-            .stdin(Stdio::null())
-            .output()
-            .expect("xclip runs");
-        eprintln!(
-            "DIAG read status={:?} out={:?} err={:?}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let text = String::from_utf8_lossy(&output.stdout).into_owned();
-        (output.status.success() && !text.is_empty()).then_some(text)
+    /// The clipboard's text as another application would paste it, or xclip's word that there
+    /// is none (an empty clipboard has no owner to ask). A read that fails otherwise (xclip
+    /// could not reach the display, say) is tried again, until [`DEADLINE`].
+    fn read(&self) -> Result<String, String> {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let output = Command::new("xclip")
+                .args(["-o", "-selection", "clipboard"])
+                .stdin(Stdio::null())
+                .output()
+                .expect("xclip runs");
+            let text = String::from_utf8_lossy(&output.stdout).into_owned();
+            let error = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+            if output.status.success() && !text.is_empty() {
+                return Ok(text);
+            }
+            if output.status.success() || error.contains("not available") {
+                return Err(error);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "xclip cannot read the clipboard: {error}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Polls until the clipboard holds `expected`; fails after [`DEADLINE`].
-    fn wait_for(&self, expected: Option<&str>, what: &str) -> Instant {
+    fn wait_for(&self, expected: &str, what: &str) {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let held = self.read();
-            if held.as_deref() == expected {
-                return Instant::now();
+            if held.as_deref() == Ok(expected) {
+                return;
             }
             assert!(
                 Instant::now() < deadline,
@@ -102,10 +117,45 @@ impl XClipboard {
         }
     }
 
+    /// Polls until the clipboard is empty, failing if it holds anything but `meanwhile` first;
+    /// returns the moment it was seen empty (after the read, so the clear came before it).
+    /// Empty means two reads in a row: one odd read is not taken for a clear.
+    fn wait_until_cleared(&self, meanwhile: &str, what: &str) -> Instant {
+        let start = Instant::now();
+        let deadline = start + DEADLINE;
+        // Each change of what the clipboard holds, and when: the story of a failure.
+        let mut changes: Vec<String> = Vec::new();
+        let mut last = None;
+        let mut empty_since = None;
+        loop {
+            let held = self.read();
+            let now = Instant::now();
+            if last.as_ref() != Some(&held) {
+                changes.push(format!("{:?}: {held:?}", now - start));
+                last = Some(held.clone());
+            }
+            match held {
+                Ok(text) => {
+                    assert_eq!(
+                        text, meanwhile,
+                        "waiting for {what}, the clipboard holds something else: {changes:#?}"
+                    );
+                    empty_since = None;
+                }
+                Err(_) => match empty_since {
+                    Some(at) => return at,
+                    None => empty_since = Some(now),
+                },
+            }
+            assert!(now < deadline, "timed out waiting for {what}: {changes:#?}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// The window copies `text` (this process owns the clipboard).
     fn copy_in_the_window(&mut self, text: &str) {
         self.app.set_text(text).expect("arboard copies");
-        self.wait_for(Some(text), "the window's copy");
+        self.wait_for(text, "the window's copy");
     }
 
     /// Another application copies `text` (an `xclip` owns the clipboard).
@@ -124,7 +174,7 @@ impl XClipboard {
             .write_all(text.as_bytes())
             .expect("xclip reads the text");
         self.others.push(xclip);
-        self.wait_for(Some(text), "the other application's copy");
+        self.wait_for(text, "the other application's copy");
     }
 
     /// True while the other application still owns the clipboard (xclip exits when it loses it).
@@ -177,7 +227,7 @@ fn a_copied_random_is_cleared_after_its_delay() {
     let delay = Duration::from_millis(200);
     let armed = Instant::now();
     worker.clear_clipboard_later(secret(RANDOM), delay);
-    let cleared = clipboard.wait_for(None, "the random to be cleared");
+    let cleared = clipboard.wait_until_cleared(RANDOM, "the random to be cleared");
     // A timer never fires early: an empty clipboard before the delay is a clear that ignored it.
     assert!(
         cleared - armed >= delay,
@@ -203,15 +253,7 @@ fn text_copied_elsewhere_in_the_meantime_is_left_alone() {
     // before the later deadline was emptied by the first timer, over the user's text.
     let later = Duration::from_millis(700);
     worker.clear_clipboard_later(secret(USER_TEXT), later);
-    let deadline = Instant::now() + DEADLINE;
-    let cleared = loop {
-        match clipboard.read() {
-            None => break Instant::now(),
-            Some(text) => assert_eq!(text, USER_TEXT, "only the user's text is on the clipboard"),
-        }
-        assert!(Instant::now() < deadline, "the later timer never cleared");
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let cleared = clipboard.wait_until_cleared(USER_TEXT, "the later timer");
     assert!(
         cleared - armed >= later,
         "the user's text was cleared {:?} after the first timer was armed, before the later \
@@ -233,7 +275,8 @@ fn closing_the_window_clears_a_waiting_random_at_once_and_nothing_else() {
     clipboard.copy_in_the_window(RANDOM);
     worker.clear_clipboard_later(secret(RANDOM), hour);
     worker.clear_clipboard_now();
-    clipboard.wait_for(None, "the random to be cleared on exit");
+    // Within the polling deadline, not after the hour.
+    clipboard.wait_until_cleared(RANDOM, "the random to be cleared on exit");
     drop(worker);
 
     // Text the user copied since is left alone, and its owner keeps it.
@@ -245,7 +288,7 @@ fn closing_the_window_clears_a_waiting_random_at_once_and_nothing_else() {
     worker.clear_clipboard_now();
     assert_eq!(
         clipboard.read().as_deref(),
-        Some(USER_TEXT),
+        Ok(USER_TEXT),
         "the user's text survives the window closing"
     );
     assert!(
