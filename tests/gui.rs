@@ -7,9 +7,12 @@
     reason = "a test fails by panicking"
 )]
 
+#[path = "common/window.rs"]
+mod window;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use eframe::egui::accesskit::Role;
 use eframe::egui::{self, Event, Key, Modifiers, OutputCommand};
@@ -21,28 +24,18 @@ use tokio::runtime::Runtime;
 
 use meetjoin::Lang;
 use meetjoin::api::{ErrorKind, Tokens};
-use meetjoin::gui::state::DemoAccount;
-use meetjoin::gui::state::{AppState, CheckStatus, ClipboardClear, LanguageChoice, Settings};
+use meetjoin::gui::state::CheckStatus;
 use meetjoin::gui::{AppDeps, MeetjoinApp};
-use meetjoin::sandbox::{
-    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, Sandbox, SandboxConfig,
-};
+use meetjoin::sandbox::{DEMO_ACCOUNT, Sandbox, SandboxConfig};
 use meetjoin::secrets::{MemoryStore, SignInMethod, StoredSession, TokenStore};
 use meetjoin::server::Server;
 
-/// How long a test waits for a background result before failing.
-const DEADLINE: Duration = Duration::from_secs(15);
+use window::{
+    button, demo_account, has_label, has_label_containing, runtime, test_settings, wait_until,
+};
 
 const INVITATION: &str =
     "zhang 邀请您参加会议\n会议主题：zhang的会议\n会议ID：914 047 175\n会议时间：2026-11-25 15:00";
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
 
 fn start_sandbox(runtime: &Runtime) -> Sandbox {
     runtime
@@ -51,18 +44,6 @@ fn start_sandbox(runtime: &Runtime) -> Sandbox {
             ..SandboxConfig::default()
         }))
         .expect("sandbox starts")
-}
-
-/// English, clipboard clearing off (no OS clipboard here), history on.
-fn test_settings() -> AppState {
-    AppState {
-        settings: Settings {
-            language: LanguageChoice::En,
-            clipboard_clear: ClipboardClear::Off,
-            ..Settings::default()
-        },
-        ..AppState::default()
-    }
 }
 
 /// The app on `server`, in sandbox mode, with `store`, spawning on `runtime`.
@@ -83,51 +64,9 @@ fn harness(
         })
 }
 
-/// The sandbox's demo account, as `meetjoin gui --sandbox` hands it to the window.
-fn demo_account() -> DemoAccount {
-    DemoAccount {
-        account: DEMO_ACCOUNT.to_owned(),
-        password: DEMO_PASSWORD.to_owned(),
-        app_id: DEMO_APP_ID.to_owned(),
-        app_key: DEMO_APP_KEY.to_owned(),
-    }
-}
-
 fn sandbox_harness(runtime: &Runtime, sandbox: &Sandbox) -> Harness<'static, MeetjoinApp> {
     let server = Server::parse(&sandbox.url()).expect("sandbox URL");
     harness(runtime, server, Arc::new(MemoryStore::new()))
-}
-
-/// Steps (with short sleeps) until `done` holds; fails after [`DEADLINE`].
-fn wait_until(
-    harness: &mut Harness<'static, MeetjoinApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, MeetjoinApp>) -> bool,
-) {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        harness.step();
-        if done(harness) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn has_label(harness: &Harness<'static, MeetjoinApp>, text: &str) -> bool {
-    harness.query_all_by_label(text).next().is_some()
-}
-
-fn has_label_containing(harness: &Harness<'static, MeetjoinApp>, text: &str) -> bool {
-    harness.query_all_by_label_contains(text).next().is_some()
-}
-
-fn button<'h>(
-    harness: &'h Harness<'static, MeetjoinApp>,
-    label: &'h str,
-) -> egui_kittest::Node<'h> {
-    harness.get_by_role_and_label(Role::Button, label)
 }
 
 /// Signs in with the sandbox's demo account through the dialog (it comes filled in).

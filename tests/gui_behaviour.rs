@@ -13,9 +13,11 @@
     reason = "a test fails by panicking"
 )]
 
+#[path = "common/window.rs"]
+mod window;
+
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use eframe::Storage as _;
 use eframe::egui;
@@ -27,31 +29,20 @@ use tokio::runtime::Runtime;
 
 use meetjoin::api::Client;
 use meetjoin::gui::state::{
-    AppState, CheckStatus, ClipboardClear, DemoAccount, HISTORY_LIMIT, HistoryEntry,
-    LanguageChoice, ServerChoice, Settings,
+    AppState, CheckStatus, DemoAccount, HISTORY_LIMIT, HistoryEntry, ServerChoice,
 };
 use meetjoin::gui::{AppDeps, MeetjoinApp};
-use meetjoin::sandbox::{
-    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, Sandbox, SandboxConfig,
-};
+use meetjoin::sandbox::{DEMO_ACCOUNT, DEMO_PASSWORD, Sandbox, SandboxConfig};
 use meetjoin::secrets::{KeyringStore, MemoryStore, StoreError, StoredSession, TokenStore};
 use meetjoin::server::Server;
 use meetjoin::session::{Credentials, Session};
 
-/// How long a test waits for a background result before failing.
-const DEADLINE: Duration = Duration::from_secs(15);
-
-type Window = Harness<'static, MeetjoinApp>;
+use window::{
+    Window, button, demo_account, has_label, has_label_containing, runtime, test_settings,
+    wait_until,
+};
 
 // --- Scaffolding ------------------------------------------------------------------------------
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-}
 
 fn start_sandbox(runtime: &Runtime) -> (Sandbox, Server) {
     let sandbox = runtime
@@ -62,28 +53,6 @@ fn start_sandbox(runtime: &Runtime) -> (Sandbox, Server) {
         .expect("sandbox starts");
     let server = Server::parse(&sandbox.url()).expect("sandbox URL");
     (sandbox, server)
-}
-
-/// The sandbox's demo account, as `meetjoin gui --sandbox` hands it to the window.
-fn demo_account() -> DemoAccount {
-    DemoAccount {
-        account: DEMO_ACCOUNT.to_owned(),
-        password: DEMO_PASSWORD.to_owned(),
-        app_id: DEMO_APP_ID.to_owned(),
-        app_key: DEMO_APP_KEY.to_owned(),
-    }
-}
-
-/// English, clipboard clearing off (no OS clipboard here), history on.
-fn test_settings() -> AppState {
-    AppState {
-        settings: Settings {
-            language: LanguageChoice::En,
-            clipboard_clear: ClipboardClear::Off,
-            ..Settings::default()
-        },
-        ..AppState::default()
-    }
 }
 
 /// How a window is opened: the fields of [`AppDeps`] that the tests vary.
@@ -129,36 +98,11 @@ impl Open {
     }
 }
 
-/// Steps (with short sleeps) until `done` holds; fails after [`DEADLINE`].
-fn wait_until(window: &mut Window, what: &str, done: impl Fn(&Window) -> bool) {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        window.step();
-        if done(window) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 fn wait_for_restore(window: &mut Window) {
     wait_until(window, "the saved sign-in lookup", |w| {
         !w.state().account().restoring
     });
     window.run();
-}
-
-fn has_label(window: &Window, text: &str) -> bool {
-    window.query_all_by_label(text).next().is_some()
-}
-
-fn has_label_containing(window: &Window, text: &str) -> bool {
-    window.query_all_by_label_contains(text).next().is_some()
-}
-
-fn button<'w>(window: &'w Window, label: &'w str) -> egui_kittest::Node<'w> {
-    window.get_by_role_and_label(Role::Button, label)
 }
 
 /// The English text of a key, straight from `assets/locales/*.yml`, with `%{name}` filled in.
