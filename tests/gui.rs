@@ -645,3 +645,81 @@ fn sign_in_dialog_reports_errors_and_signs_in_with_an_app_id() {
     assert_eq!(sandbox.stats().app_sign_ins, 1);
     assert_settled(&mut harness);
 }
+
+/// Presses Ctrl+Shift+C and returns what the window copied in that step.
+fn press_copy_shortcut(harness: &mut Harness<'static, MeetjoinApp>) -> Vec<String> {
+    let mods = Modifiers {
+        ctrl: true,
+        shift: true,
+        command: true,
+        ..Modifiers::default()
+    };
+    harness.event(Event::ModifiersChanged(mods));
+    harness.event(Event::Key {
+        key: Key::C,
+        pressed: true,
+        modifiers: mods,
+        repeat: false,
+        physical_key: None,
+    });
+    harness.step();
+    let copied = copied_texts(harness);
+    harness.key_up_modifiers(mods, Key::C);
+    harness.run();
+    copied
+}
+
+#[test]
+fn a_result_never_outlives_what_it_was_checked_for() {
+    let runtime = runtime();
+    let sandbox = start_sandbox(&runtime);
+    let mut harness = sandbox_harness(&runtime, &sandbox);
+    sign_in(&mut harness);
+    let done =
+        |h: &Harness<'static, MeetjoinApp>| matches!(h.state().state().check, CheckStatus::Done(_));
+
+    // Another meeting ID typed: the card goes, and the shortcut copies nothing.
+    paste_meeting(&mut harness, "914047175");
+    check_and_wait(&mut harness);
+    assert!(done(&harness));
+    assert!(
+        press_copy_shortcut(&mut harness)
+            .iter()
+            .any(|t| is_random(t))
+    );
+    paste_meeting(&mut harness, "987654321");
+    assert!(
+        matches!(harness.state().state().check, CheckStatus::Idle),
+        "a new meeting ID clears the result"
+    );
+    assert!(!has_label(&harness, "zhang的会议"));
+    assert_eq!(press_copy_shortcut(&mut harness), Vec::<String>::new());
+
+    // The same meeting written another way still is the same meeting; a password is not.
+    paste_meeting(&mut harness, "914047175");
+    check_and_wait(&mut harness);
+    harness.state_mut().state_mut().form.input = "914 047 175".to_owned();
+    harness.run();
+    assert!(done(&harness), "the same ID, grouped, keeps the result");
+    type_password(&mut harness, "1");
+    assert!(
+        matches!(harness.state().state().check, CheckStatus::Idle),
+        "a changed password clears the result"
+    );
+
+    // Signing out clears it too.
+    harness.state_mut().state_mut().form.password.clear();
+    check_and_wait(&mut harness);
+    assert!(done(&harness));
+    button(&harness, "Sign out").click();
+    wait_until(&mut harness, "the sign-out", |h| {
+        h.state().account().signed_in.is_none()
+    });
+    harness.run();
+    assert!(
+        matches!(harness.state().state().check, CheckStatus::Idle),
+        "signing out clears the result"
+    );
+    assert_eq!(press_copy_shortcut(&mut harness), Vec::<String>::new());
+    assert_settled(&mut harness);
+}

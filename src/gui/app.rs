@@ -365,6 +365,10 @@ impl eframe::App for MeetjoinApp {
             }
             ctx.request_repaint();
         }
+        // What was typed this frame may have made the shown result belong to something else.
+        if self.forget_stale_outcome() {
+            ctx.request_repaint();
+        }
         #[cfg(feature = "bench")]
         self.report_first_frame();
     }

@@ -5,7 +5,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::app::MeetjoinApp;
 use super::state::{
-    CheckStatus, HistoryEntry, MeetingFacts, ServerChoice, SettingsDialog, SignInForm,
+    CheckStatus, CheckedWith, HistoryEntry, MeetingFacts, ServerChoice, SettingsDialog, SignInForm,
     SignInMethodTab, Toast,
 };
 use super::views::Action;
@@ -36,6 +36,9 @@ impl MeetjoinApp {
                 self.show_toast(lang.tr("gui.toast.signed_out"));
             }
         }
+        if self.forget_stale_outcome() {
+            self.ctx.request_repaint();
+        }
         if self.worker.status_changed() {
             let status = self.worker.status();
             if status.store_error.is_none() {
@@ -43,6 +46,32 @@ impl MeetjoinApp {
             }
             self.ctx.request_repaint();
         }
+    }
+
+    /// Clears a result or error that no longer belongs to what is on screen: the meeting ID,
+    /// password or guest-waiting choice was changed, or the server or the account is another.
+    /// Returns whether it cleared one.
+    pub(crate) fn forget_stale_outcome(&mut self) -> bool {
+        if !matches!(
+            self.state.check,
+            CheckStatus::Done(_) | CheckStatus::Failed(_)
+        ) {
+            return false;
+        }
+        let status = self.worker.status();
+        let form = &self.state.form;
+        let current = self.state.checked_with.as_ref().is_some_and(|asked| {
+            MeetingId::parse(&form.input).is_ok_and(|id| id == asked.meeting_id)
+                && form.password == asked.password.expose_secret()
+                && self.state.settings.guest_waiting == asked.guest_waiting
+                && status.server == asked.server
+                && status.signed_in.map(|s| s.account) == asked.account
+        });
+        if !current {
+            self.state.check = CheckStatus::Idle;
+            self.state.checked_with = None;
+        }
+        !current
     }
 
     /// Shows a finished check.
@@ -174,6 +203,13 @@ impl MeetjoinApp {
             password: SecretString::from(self.state.form.password.clone()),
             guest_waiting: self.state.settings.guest_waiting,
         };
+        self.state.checked_with = Some(CheckedWith {
+            meeting_id: meeting_id.clone(),
+            password: SecretString::from(self.state.form.password.clone()),
+            guest_waiting: self.state.settings.guest_waiting,
+            server: self.server.clone(),
+            account: self.worker.status().signed_in.map(|s| s.account),
+        });
         self.state.check = CheckStatus::Running(meeting_id);
         self.worker.check(request);
     }

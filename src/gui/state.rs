@@ -45,6 +45,25 @@ pub struct AppState {
     /// Scroll the new result or error into view on the next frame.
     #[serde(skip)]
     pub reveal_outcome: bool,
+    /// What the last check asked about: its outcome is shown only while this still holds.
+    #[serde(skip)]
+    pub checked_with: Option<CheckedWith>,
+}
+
+/// What the form, the server and the account were when a check started. A result or error is
+/// shown only while they are unchanged, so that Copy never copies a random for something else.
+#[derive(Debug)]
+pub struct CheckedWith {
+    /// The meeting ID the form held.
+    pub meeting_id: MeetingId,
+    /// The password the form held (redacted in debug output).
+    pub password: SecretString,
+    /// The guest-waiting choice.
+    pub guest_waiting: bool,
+    /// The server asked.
+    pub server: Server,
+    /// Who was signed in, if anyone.
+    pub account: Option<String>,
 }
 
 impl AppState {
