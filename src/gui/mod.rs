@@ -53,16 +53,10 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         sandbox_deps(&runtime)?
     } else {
         let store: Arc<dyn TokenStore> = Arc::new(KeyringStore::new());
+        let handle = runtime.handle().clone();
         AppDeps {
             server: options.server,
-            store,
-            runtime: WorkerRuntime::Shared(runtime.handle().clone()),
-            sandbox: false,
-            demo: None,
-            keep_alive: None,
-            saved: None,
-            #[cfg(feature = "bench")]
-            first_frame_since: None,
+            ..AppDeps::new(Server::default(), store, handle)
         }
     };
     deps.runtime = WorkerRuntime::Owned(runtime);
@@ -97,10 +91,8 @@ fn sandbox_deps(runtime: &tokio::runtime::Runtime) -> anyhow::Result<AppDeps> {
         ..SandboxConfig::default()
     }))?;
     let server = Server::parse(&sandbox.url())?;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
     Ok(AppDeps {
-        server: Some(server),
-        store: Arc::new(MemoryStore::new()),
-        runtime: WorkerRuntime::Shared(runtime.handle().clone()),
         sandbox: true,
         demo: Some(DemoAccount {
             account: sandbox::DEMO_ACCOUNT.to_owned(),
@@ -109,9 +101,7 @@ fn sandbox_deps(runtime: &tokio::runtime::Runtime) -> anyhow::Result<AppDeps> {
             app_key: sandbox::DEMO_APP_KEY.to_owned(),
         }),
         keep_alive: Some(Box::new(sandbox)),
-        saved: None,
-        #[cfg(feature = "bench")]
-        first_frame_since: None,
+        ..AppDeps::new(server, store, runtime.handle().clone())
     })
 }
 
