@@ -12,7 +12,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
-use crate::api::{ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, RandomRequest, Reply};
+use crate::api::{
+    ApiError, AppIdCredentials, AuthRandom, Client, ClientOptions, ErrorKind, LanguageSetting,
+    RandomRequest, Reply,
+};
 use crate::i18n::Lang;
 use crate::meeting_id::MeetingId;
 use crate::secrets::{KEYRING_SERVICE, KeyringStore, StoreError, TokenStore};
@@ -38,6 +41,8 @@ pub const ENV_SERVER: &str = "MEETJOIN_SERVER";
 pub const ENV_TOKEN: &str = "MEETJOIN_TOKEN";
 /// Environment variable: the meeting password.
 pub const ENV_MEETING_PASSWORD: &str = "MEETJOIN_MEETING_PASSWORD";
+/// Environment variable: a PEM file of extra CA certificates, like `--ca-file`.
+pub const ENV_CA_FILE: &str = "MEETJOIN_CA_FILE";
 /// Environment variable: the keyring service name (tests keep their entries apart with it).
 pub const ENV_KEYRING_SERVICE: &str = "MEETJOIN_KEYRING_SERVICE";
 
@@ -70,6 +75,9 @@ struct ServerArg {
     /// cn (default), intl, or an https:// base URL.
     #[arg(long, env = ENV_SERVER, value_name = "cn|intl|URL")]
     server: Option<String>,
+    /// Also trust the CA certificates in this PEM file (a private deployment's own CA).
+    #[arg(long, env = ENV_CA_FILE, value_name = "FILE")]
+    ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -104,8 +112,11 @@ struct LoginArgs {
     /// With --app-id: sign in as this user (default: the enterprise admin).
     #[arg(long, requires = "app_id")]
     user_id: Option<String>,
-    /// With --app-id: the enterprise ID, for service-provider apps.
+    /// With --app-id: the App ID is an SP (multi-tenant) application.
     #[arg(long, requires = "app_id")]
+    multi_tenant: bool,
+    /// With --multi-tenant: the enterprise ID (none, and no --user-id: the SP administrator).
+    #[arg(long, requires = "multi_tenant")]
     corp_id: Option<String>,
     #[command(flatten)]
     server: ServerArg,
@@ -315,8 +326,13 @@ fn parse_server(arg: &ServerArg, lang: Lang) -> Result<Server, Failure> {
     }
 }
 
-fn client(server: Server, lang: Lang) -> Result<Client, Failure> {
-    Client::new(server).map_err(|e| Failure::api(e, lang))
+fn client(server: Server, arg: &ServerArg, lang: Lang) -> Result<Client, Failure> {
+    let options = ClientOptions {
+        language: LanguageSetting::new(lang),
+        ca_file: arg.ca_file.clone(),
+        ..ClientOptions::default()
+    };
+    Client::with_options(server, options).map_err(|e| Failure::api(e, lang))
 }
 
 fn keyring_store() -> Arc<dyn TokenStore> {
@@ -357,7 +373,7 @@ async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
             .ok()
             .map(SecretString::from)
     };
-    let client = client(server, lang)?;
+    let client = client(server, &args.server, lang)?;
     let session = match std::env::var(ENV_TOKEN)
         .ok()
         .filter(|t| !t.trim().is_empty())
@@ -493,6 +509,7 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
             app_id,
             app_key,
             user_id: args.user_id,
+            multi_tenant: args.multi_tenant,
             corp_id: args.corp_id,
         })
     } else {
@@ -533,7 +550,7 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
         };
         Credentials::Account { account, password }
     };
-    let session = Session::new(client(server, lang)?, keyring_store());
+    let session = Session::new(client(server, &args.server, lang)?, keyring_store());
     let SignInOutcome {
         signed_in,
         store_error,
@@ -564,7 +581,7 @@ async fn login(args: LoginArgs, lang: Lang) -> Result<u8, Failure> {
 
 async fn logout(args: ServerArg, lang: Lang) -> Result<u8, Failure> {
     let server = parse_server(&args, lang)?;
-    let session = Session::new(client(server, lang)?, keyring_store());
+    let session = Session::new(client(server, &args, lang)?, keyring_store());
     match session.restore().await {
         Ok(Some(_)) => {}
         Ok(None) => {

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod gui;
 pub mod i18n;
 pub mod meeting_id;
+pub mod redact;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secrets;

@@ -29,6 +29,9 @@ pub enum SignInMethod {
         app_id: String,
         /// The user signed in as, if any.
         user_id: Option<String>,
+        /// An SP (multi-tenant) application; older entries lack it (a corp ID implies it).
+        #[serde(default)]
+        multi_tenant: bool,
         /// The enterprise, if any.
         corp_id: Option<String>,
     },

@@ -16,6 +16,7 @@ use crate::api::auth::now_unix;
 use crate::api::{
     ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, RandomRequest, Reply, Tokens,
 };
+use crate::redact::Redactor;
 use crate::secrets::{SignInMethod, StoreError, StoredSession, TokenStore};
 use crate::server::Server;
 
@@ -53,7 +54,8 @@ impl Credentials {
                 app_id: app.app_id.trim().to_owned(),
                 app_key: SecretString::from(app.app_key.expose_secret().trim().to_owned()),
                 user_id: optional(app.user_id),
-                corp_id: optional(app.corp_id),
+                multi_tenant: app.multi_tenant,
+                corp_id: optional(app.corp_id).filter(|_| app.multi_tenant),
             }),
             Credentials::AccessToken(token) => Credentials::AccessToken(SecretString::from(
                 token.expose_secret().trim().to_owned(),
@@ -171,6 +173,7 @@ impl Session {
 
     fn build(client: Client, store: Option<Arc<dyn TokenStore>>, state: State) -> Session {
         let (status, _) = watch::channel(status_of(&state));
+        client.hold_secrets(secrets_of(&state));
         Session {
             shared: Arc::new(Shared {
                 client,
@@ -240,6 +243,7 @@ impl Session {
                     method: SignInMethod::AppId {
                         app_id: app.app_id.clone(),
                         user_id: app.user_id.clone(),
+                        multi_tenant: app.multi_tenant,
                         corp_id: app.corp_id.clone(),
                     },
                     tokens: reply.value,
@@ -349,10 +353,11 @@ impl Session {
         }
     }
 
-    /// Renews the session whose access token `failed` is no longer good: refreshes it, or signs
-    /// in again with a kept App Key. One renewal runs at a time; if another task already
-    /// replaced `failed`, its token is used instead. A rejected renewal forgets the session
-    /// when `forget_if_rejected` (the token is dead, not merely about to expire).
+    /// Renews the session whose access token `failed` is about to expire or no longer good:
+    /// see [`Session::renewed_tokens`] for the ways tried. One renewal runs at a time; if
+    /// another task already replaced `failed`, its token is used instead. `forget_if_rejected`
+    /// says the access token is dead (expired or rejected), not merely about to expire: it is
+    /// not offered for refresh, and a rejected renewal forgets the session.
     ///
     /// The renewal runs in its own task, so that a caller that gives up (a cancelled check)
     /// cannot drop a refreshed token between the server's reply and the store.
@@ -375,7 +380,7 @@ impl Session {
             if current.tokens.access.expose_secret() != failed.expose_secret() {
                 return Ok(Renewed::Token(current.tokens.access));
             }
-            match this.renewed_tokens(&current).await {
+            match this.renewed_tokens(&current, forget_if_rejected).await {
                 Ok(tokens) => {
                     let access = tokens.access.clone();
                     let mut next = current;
@@ -412,9 +417,23 @@ impl Session {
         })?
     }
 
-    /// New tokens for `current`: a refresh, else a new App ID sign-in with the kept key.
-    async fn renewed_tokens(&self, current: &StoredSession) -> Result<Tokens, ApiError> {
+    /// New tokens for `current`, each way tried at most once, in this order: the documented
+    /// refresh with the access token (only while it is still good, that is neither expired nor
+    /// just rejected); the refresh token in its place (undocumented, so only a fallback); a new
+    /// App ID sign-in with the kept App Key. Then the user has to sign in.
+    async fn renewed_tokens(
+        &self,
+        current: &StoredSession,
+        access_dead: bool,
+    ) -> Result<Tokens, ApiError> {
         let client = &self.shared.client;
+        if !access_dead && !current.tokens.expires_within(now_unix(), 0) {
+            match client.refresh(&current.tokens.access).await {
+                Ok(reply) => return Ok(merge_tokens(&current.tokens, reply.value)),
+                Err(e) if e.kind.is_transport_problem() => return Err(e),
+                Err(_) => {}
+            }
+        }
         if let (true, Some(refresh)) = (
             current.tokens.can_refresh(now_unix()),
             &current.tokens.refresh,
@@ -429,6 +448,7 @@ impl Session {
             SignInMethod::AppId {
                 app_id,
                 user_id,
+                multi_tenant,
                 corp_id,
             },
             Some(app_key),
@@ -438,6 +458,8 @@ impl Session {
                 app_id: app_id.clone(),
                 app_key: app_key.clone(),
                 user_id: user_id.clone(),
+                // Entries from before the choice existed: a corp ID meant an SP application.
+                multi_tenant: *multi_tenant || corp_id.is_some(),
                 corp_id: corp_id.clone(),
             };
             return Ok(client.sign_in_app_id(&credentials).await?.value);
@@ -531,7 +553,13 @@ impl Session {
     fn replace(&self, change: impl FnOnce(&mut State)) {
         let mut state = self.lock();
         change(&mut state);
-        self.shared.status.send_replace(status_of(&state));
+        self.publish(&state);
+    }
+
+    /// Publishes the status, and tells the client which secrets to mask in server text.
+    fn publish(&self, state: &State) {
+        self.shared.client.hold_secrets(secrets_of(state));
+        self.shared.status.send_replace(status_of(state));
     }
 
     /// Changes the state only if no sign-in or sign-out happened since `epoch` and the access
@@ -550,7 +578,7 @@ impl Session {
                 .is_some_and(|c| c.tokens.access.expose_secret() == expected.expose_secret());
         if still {
             change(&mut state);
-            self.shared.status.send_replace(status_of(&state));
+            self.publish(&state);
         }
         still
     }
@@ -576,6 +604,21 @@ fn signed_in(state: &State) -> Option<SignedIn> {
         method: current.method.clone(),
         memory_only: state.memory_only,
     })
+}
+
+/// Every secret the session holds: its tokens and a kept App Key.
+fn secrets_of(state: &State) -> Redactor {
+    let mut secrets = Redactor::new();
+    if let Some(current) = &state.current {
+        secrets.add_secret(&current.tokens.access);
+        if let Some(refresh) = &current.tokens.refresh {
+            secrets.add_secret(refresh);
+        }
+        if let Some(key) = &current.app_key {
+            secrets.add_secret(key);
+        }
+    }
+    secrets
 }
 
 fn status_of(state: &State) -> SessionStatus {

@@ -21,7 +21,8 @@ use meetjoin::api::{
     MAX_REPLY_BYTES, RandomRequest, Tokens,
 };
 use meetjoin::sandbox::{
-    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, Sandbox, SandboxConfig, seed_meetings,
+    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, DEMO_SP_APP_ID, DEMO_SP_APP_KEY,
+    DEMO_SP_CORP_ID, Sandbox, SandboxConfig, seed_meetings,
 };
 use meetjoin::server::ServerError;
 use meetjoin::{Lang, MeetingId, Server};
@@ -95,11 +96,24 @@ async fn demo_tokens(client: &Client) -> Tokens {
         .value
 }
 
-fn demo_app(user_id: Option<&str>, corp_id: Option<&str>) -> AppIdCredentials {
+/// The sandbox's single-tenant application, signing in as `user_id` (or the admin).
+fn demo_app(user_id: Option<&str>) -> AppIdCredentials {
     AppIdCredentials {
         app_id: DEMO_APP_ID.to_owned(),
         app_key: secret(DEMO_APP_KEY),
         user_id: user_id.map(str::to_owned),
+        multi_tenant: false,
+        corp_id: None,
+    }
+}
+
+/// The sandbox's SP (multi-tenant) application, for `corp_id` as `user_id`.
+fn sp_app(user_id: Option<&str>, corp_id: Option<&str>) -> AppIdCredentials {
+    AppIdCredentials {
+        app_id: DEMO_SP_APP_ID.to_owned(),
+        app_key: secret(DEMO_SP_APP_KEY),
+        user_id: user_id.map(str::to_owned),
+        multi_tenant: true,
         corp_id: corp_id.map(str::to_owned),
     }
 }
@@ -553,11 +567,11 @@ async fn debug_output_never_shows_secrets() {
     assert!(!debug.contains("Pw-7731-secret"), "{debug}");
     assert!(debug.contains(LOCKING_MEETING), "{debug}");
 
-    let app = demo_app(Some("alice"), Some("corp-1"));
+    let app = sp_app(Some("alice"), Some("corp-1"));
     let debug = format!("{app:?} {app:#?}");
-    assert!(!debug.contains(DEMO_APP_KEY), "{debug}");
+    assert!(!debug.contains(DEMO_SP_APP_KEY), "{debug}");
     assert!(
-        debug.contains(DEMO_APP_ID) && debug.contains("alice"),
+        debug.contains(DEMO_SP_APP_ID) && debug.contains("alice"),
         "{debug}"
     );
 }
@@ -618,7 +632,7 @@ async fn sandbox_refusals_are_classified() {
         refusal(("111222333", "", false),           WrongIdOrPassword, Meeting, NOT_FOUND_OR_AUTH_FAILED),
         refusal((ENDED_MEETING, "", false),         Ended,             Meeting, CONF_ENDED),
         refusal((ENDED_MEETING, "", true),          Ended,             Meeting, CONF_ENDED),
-        refusal((WAITING_MEETING, "", false),       NotStarted,        Meeting, WAITING_FOR_HOST),
+        refusal((WAITING_MEETING, "", false),       WaitingForHost,    Meeting, WAITING_FOR_HOST),
         SandboxRefusal {
             signed_in: false,
             ..refusal((OPEN_MEETING, "", false),    NotSignedIn,       SignIn,  TOKEN_INVALID)
@@ -791,11 +805,11 @@ async fn sign_in_refusals_are_classified() {
     use ErrorKind::*;
     let wrong_key = AppIdCredentials {
         app_key: secret("not-the-key"),
-        ..demo_app(None, None)
+        ..demo_app(None)
     };
     let wrong_app = AppIdCredentials {
         app_id: "someone-else".to_owned(),
-        ..demo_app(None, None)
+        ..demo_app(None)
     };
     let cases = [
         (
@@ -847,20 +861,23 @@ async fn sign_in_refusals_are_classified() {
 async fn app_id_sign_in_works_as_admin_user_and_with_corp() {
     let (sandbox, client) = sandbox().await;
     let cases = [
-        // (user_id, corp_id, the user signed in)
-        (None, None, "admin"),
-        (Some(""), Some(""), "admin"),
-        (Some("alice"), None, "alice"),
-        (Some("bob"), Some("corp-42"), "bob"),
-        (None, Some("corp-42"), "admin"),
+        // (the application, the user signed in)
+        (demo_app(None), "admin"),
+        (demo_app(Some("")), "admin"),
+        (demo_app(Some("alice")), "alice"),
+        (sp_app(Some("bob"), Some(DEMO_SP_CORP_ID)), "bob"),
+        (sp_app(None, Some(DEMO_SP_CORP_ID)), "admin"),
+        // The SP administrator: `appId:::expireTime:nonce`.
+        (sp_app(None, None), "admin"),
     ];
-    for (user, corp, expected_name) in cases {
+    for (app, expected_name) in &cases {
+        let (user, corp) = (&app.user_id, &app.corp_id);
         let tokens = client
-            .sign_in_app_id(&demo_app(user, corp))
+            .sign_in_app_id(app)
             .await
             .unwrap_or_else(|e| panic!("{user:?}/{corp:?}: {e}"))
             .value;
-        assert_eq!(tokens.user_name.as_deref(), Some(expected_name));
+        assert_eq!(tokens.user_name.as_deref(), Some(*expected_name));
         assert!(tokens.refresh.is_some());
         client
             .auth_random(&tokens.access, &request(OPEN_MEETING, "", false))
@@ -1223,10 +1240,15 @@ async fn token_reply_without_access_token_is_unreadable() {
 
 /// Short, so that the tests are quick; the servers below never answer, so a short timeout
 /// cannot fire too early.
-const SHORT: ClientOptions = ClientOptions {
-    connect_timeout: Duration::from_millis(300),
-    timeout: Duration::from_millis(300),
-};
+fn short() -> ClientOptions {
+    ClientOptions {
+        connect_timeout: SHORT_TIMEOUT,
+        timeout: SHORT_TIMEOUT,
+        ..ClientOptions::default()
+    }
+}
+
+const SHORT_TIMEOUT: Duration = Duration::from_millis(300);
 
 #[tokio::test]
 async fn a_server_that_never_answers_times_out() {
@@ -1239,7 +1261,7 @@ async fn a_server_that_never_answers_times_out() {
     ];
     for (what, head) in cases {
         let server = RawServer::stalling(head).await;
-        let client = server.client_with(SHORT);
+        let client = server.client_with(short());
         let started = Instant::now();
         let err = no_hang(client.auth_random(&secret("t"), &request(OPEN_MEETING, "", false)))
             .await
@@ -1248,7 +1270,7 @@ async fn a_server_that_never_answers_times_out() {
         assert_family(err.kind, Family::Transport);
         assert!(err.request_id.is_some(), "{what}");
         // A timeout never fires before its time.
-        assert!(started.elapsed() >= SHORT.timeout, "{what}");
+        assert!(started.elapsed() >= SHORT_TIMEOUT, "{what}");
     }
 }
 
@@ -1265,6 +1287,7 @@ async fn closed_port_is_network_not_a_timeout() {
         ClientOptions {
             timeout: HANG * 2,
             connect_timeout: HANG * 2,
+            ..ClientOptions::default()
         },
     )
     .expect("client");
@@ -1441,8 +1464,20 @@ async fn request_carries_the_documented_headers_and_query() {
         Some("access-tok-123")
     );
     assert!(header_of(raw, "host").is_some_and(|h| h.starts_with("127.0.0.1:")));
+    // As the official SDKs send them, on every call.
+    assert_eq!(
+        header_of(raw, "content-type").as_deref(),
+        Some("application/json")
+    );
+    assert!(
+        matches!(
+            header_of(raw, "accept-language").as_deref(),
+            Some("zh-CN" | "en-US")
+        ),
+        "{raw}"
+    );
 
-    // guest_waiting=0 and an empty password header for a meeting without one.
+    // guest_waiting=0, and no password header for a meeting without one.
     let server = RawServer::canned(json_reply("200 OK", GOOD_BODY)).await;
     server
         .client()
@@ -1456,7 +1491,7 @@ async fn request_carries_the_documented_headers_and_query() {
         )),
         "{raw}"
     );
-    assert_eq!(header_of(raw, "x-password").as_deref(), Some(""));
+    assert_eq!(header_of(raw, "x-password"), None, "{raw}");
 }
 
 #[tokio::test]

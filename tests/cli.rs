@@ -162,7 +162,7 @@ fn mcu_webinar_and_waiting_room() {
 
     let out = check(&sandbox, &token, &["900000002", "--json"], None);
     assert_eq!(out.status.code(), Some(4));
-    assert_eq!(json(&out)["error"]["kind"], "not_started");
+    assert_eq!(json(&out)["error"]["kind"], "waiting_for_host");
     assert_eq!(json(&out)["error"]["code"], "MMC.111071058");
     let out = check(
         &sandbox,

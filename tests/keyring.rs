@@ -28,6 +28,7 @@ fn session_for(account: &str, access: &str) -> StoredSession {
         method: SignInMethod::AppId {
             app_id: "app".to_owned(),
             user_id: Some("u1".to_owned()),
+            multi_tenant: false,
             corp_id: None,
         },
         tokens: Tokens {
@@ -117,6 +118,7 @@ fn session_survives_a_restart_through_the_keyring() {
                 app_id: DEMO_APP_ID.to_owned(),
                 app_key: SecretString::from(DEMO_APP_KEY.to_owned()),
                 user_id: None,
+                multi_tenant: false,
                 corp_id: None,
             }))
             .await

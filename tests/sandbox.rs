@@ -15,7 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use meetjoin::sandbox::{
-    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, Sandbox, SandboxConfig, SandboxStats,
+    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, DEMO_SP_APP_ID, DEMO_SP_APP_KEY, DEMO_SP_CORP_ID, Sandbox, SandboxConfig, SandboxStats,
     seed_meetings,
 };
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
@@ -67,7 +67,11 @@ const LOCKED: Refusal = (
 );
 const WAITING_FOR_HOST: Refusal = (StatusCode::BAD_REQUEST, "MMC.111071058", "WAITING_FOR_HOST");
 const CONF_ENDED: Refusal = (StatusCode::BAD_REQUEST, "MMC.111072006", "CONF_ENDED");
-const NOT_FOUND: Refusal = (StatusCode::NOT_FOUND, "MMC.000000404", "NOT_FOUND");
+const NOT_FOUND: Refusal = (
+    StatusCode::NOT_FOUND,
+    "APIG.0101",
+    "The API does not exist or has not been published in the environment",
+);
 
 // ---- Helpers ------------------------------------------------------------------------------
 
@@ -161,6 +165,7 @@ impl Api {
         let request = AppAuth {
             authorization: Some(app_authorization(access_app_id, signature)),
             long_ticket: true,
+            token_type: None,
             body: Body::Json(body.clone()),
         };
         send(request.build(&self.http, &self.url(APP_AUTH_PATH))).await
@@ -605,12 +610,14 @@ async fn access_token_expires_after_its_ttl() {
 }
 
 #[tokio::test]
-async fn refresh_issues_a_new_pair_and_consumes_the_old_refresh_token() {
+async fn refresh_with_the_access_token_issues_a_new_pair_and_ends_the_old_one() {
     let api = Api::default().await;
     let first = api.sign_in().await;
+    let old_access = text(&first, "accessToken");
     let old_refresh = text(&first, "refreshToken");
 
-    let response = api.refresh(&old_refresh).await;
+    // As the reference documents it and the official SDKs send it: the access token.
+    let response = api.refresh(&old_access).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], JSON_UTF8);
     let second: Value = response.json().await.expect("json");
@@ -623,12 +630,26 @@ async fn refresh_issues_a_new_pair_and_consumes_the_old_refresh_token() {
     let new_access = text(&second, "accessToken");
     expect_random(api.random(Some(&new_access), OPEN, None).await).await;
 
-    // Spent, the wrong kind of token, or none at all.
+    // The old pair ended with the refresh; a made-up token or none at all is refused.
+    expect_error(api.random(Some(&old_access), OPEN, None).await, TOKEN_INVALID).await;
+    expect_error(api.refresh(&old_access).await, TOKEN_INVALID).await;
     expect_error(api.refresh(&old_refresh).await, TOKEN_INVALID).await;
-    expect_error(api.refresh(&new_access).await, TOKEN_INVALID).await;
+    expect_error(api.refresh("not-a-token").await, TOKEN_INVALID).await;
     let missing = send(api.http.put(api.url(TOKEN_PATH))).await;
     expect_error(missing, TOKEN_INVALID).await;
-    assert_eq!(api.stats().refreshes, 4);
+    assert_eq!(api.stats().refreshes, 5);
+}
+
+#[tokio::test]
+async fn refresh_takes_the_refresh_token_as_a_fallback_once() {
+    let api = Api::default().await;
+    let first = api.sign_in().await;
+    let old_refresh = text(&first, "refreshToken");
+    let second: Value = api.refresh(&old_refresh).await.json().await.expect("json");
+    let new_access = text(&second, "accessToken");
+    expect_random(api.random(Some(&new_access), OPEN, None).await).await;
+    // Spent.
+    expect_error(api.refresh(&old_refresh).await, TOKEN_INVALID).await;
 }
 
 #[tokio::test]
@@ -714,11 +735,21 @@ fn app_authorization(access_app_id: &str, signature: &str) -> String {
     )
 }
 
+/// HMAC-SHA256 of `message` under the SP application's key, in upper-case hex (as the SDKs).
+fn sp_hmac_hex(message: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(DEMO_SP_APP_KEY.as_bytes()).expect("any key length");
+    mac.update(message.as_bytes());
+    hex::encode_upper(mac.finalize().into_bytes())
+}
+
 /// An App ID sign-in request.
 struct AppAuth {
     authorization: Option<String>,
     /// Sends `X-Token-Type: LongTicket`.
     long_ticket: bool,
+    /// Sends this `X-Token-Type` instead.
+    token_type: Option<&'static str>,
     body: Body,
 }
 
@@ -728,6 +759,20 @@ impl AppAuth {
         AppAuth {
             authorization: Some(app_authorization(DEMO_APP_ID, signature)),
             long_ticket: true,
+            token_type: None,
+            body: Body::Json(body),
+        }
+    }
+
+    /// A request for `body` over the SP App ID, signed with `signature`, as the official SDKs
+    /// send it: no `X-Token-Type`.
+    fn sp(signature: &str, fields: Value) -> AppAuth {
+        let mut body = app_body(fields);
+        body["appId"] = json!(DEMO_SP_APP_ID);
+        AppAuth {
+            authorization: Some(app_authorization(DEMO_SP_APP_ID, signature)),
+            long_ticket: false,
+            token_type: None,
             body: Body::Json(body),
         }
     }
@@ -739,6 +784,9 @@ impl AppAuth {
         }
         if self.long_ticket {
             request = request.header("X-Token-Type", "LongTicket");
+        }
+        if let Some(token_type) = self.token_type {
+            request = request.header("X-Token-Type", token_type);
         }
         self.body.attach(request)
     }
@@ -767,17 +815,16 @@ async fn app_sign_in_accepts_fixed_python_test_vectors() {
     const CORP: &str = "68e045c51c208232b6fd7ff1fa455dcea2e900530f835480c61c90332c73455b";
     assert_eq!(hmac_hex(&format!("{DEMO_APP_ID}:alice:0:{NONCE}")), ALICE);
 
-    // The corp ID is signed too; an empty one signs like none, and an absent user ID keeps
-    // its colons.
-    let carol_acme = hmac_hex(&format!("{DEMO_APP_ID}:acme:carol:0:{NONCE}"));
+    // A single-tenant application ignores a corp ID; an absent or empty user ID keeps its
+    // colons.
     let no_user = hmac_hex(&format!("{DEMO_APP_ID}::0:{NONCE}"));
     #[rustfmt::skip]
     let cases = [
         // body fields, signature                              user fields in the token object
         (json!({"userId": "alice"}),                  ALICE,       json!({"userId": "alice", "name": "alice"})),
         (json!({}),                                   ADMIN,       json!({"name": "admin"})),
-        (json!({"userId": "alice", "corpId": "corp42"}), CORP,     json!({"companyId": "corp42"})),
-        (json!({"userId": "carol", "corpId": "acme"}), carol_acme.as_str(), json!({"name": "carol"})),
+        (json!({"userId": "", "corpId": null}),       no_user.as_str(), json!({"name": "admin"})),
+        (json!({"userId": "alice", "corpId": "corp42"}), ALICE,    json!({"companyId": "100000001"})),
         (json!({"corpId": ""}),                       no_user.as_str(), json!({"name": "admin"})),
     ];
     let api = Api::default().await;
@@ -790,6 +837,59 @@ async fn app_sign_in_accepts_fixed_python_test_vectors() {
         for (key, value) in user.as_object().expect("an object") {
             assert_eq!(&token["user"][key], value, "{fields}: {key}");
         }
+    }
+    // Upper-case hex and no X-Token-Type, as the official SDKs send it.
+    let upper = AppAuth {
+        long_ticket: false,
+        ..AppAuth::signed(&ALICE.to_ascii_uppercase(), app_body(json!({"userId": "alice", "corpId": null})))
+    };
+    let response = send(upper.build(&api.http, &api.url(APP_AUTH_PATH))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sp_app_sign_in_signs_the_corp_id_place() {
+    // Computed independently with Python's standard library, upper-cased:
+    //   hmac.new(b"sandbox-sp-app-key-0123456789abcdef",
+    //            b"sandbox-sp-app:sandbox-corp:alice:0:0123456789abcdef0123456789abcdef",
+    //            hashlib.sha256).hexdigest().upper()
+    const ALICE: &str = "83CC8337A78306D995F4637BA2028714B5C60B7F727A19DA5C3C54F84C053494";
+    // Same, over b"sandbox-sp-app:::0:0123...cdef": the SP administrator.
+    const SP_ADMIN: &str = "04D8CDA2EFC74E73B41AB2642E4C14728127A10E54223713514594662010372E";
+    // Same, over b"sandbox-sp-app:sandbox-corp::0:0123...cdef": the enterprise's admin.
+    const CORP_ADMIN: &str = "7BC6350B193DBE7BB055E5E410B56AF2BE3231AE9579590643D42683280CF592";
+    assert_eq!(
+        sp_hmac_hex(&format!("{DEMO_SP_APP_ID}:{DEMO_SP_CORP_ID}:alice:0:{NONCE}")),
+        ALICE
+    );
+    #[rustfmt::skip]
+    let cases = [
+        (json!({"userId": "alice", "corpId": DEMO_SP_CORP_ID}), ALICE,      json!({"name": "alice", "companyId": DEMO_SP_CORP_ID})),
+        (json!({"userId": "", "corpId": ""}),                   SP_ADMIN,   json!({"name": "admin"})),
+        (json!({"userId": "", "corpId": null}),                 SP_ADMIN,   json!({"name": "admin"})),
+        (json!({"corpId": DEMO_SP_CORP_ID}),                    CORP_ADMIN, json!({"name": "admin", "companyId": DEMO_SP_CORP_ID})),
+    ];
+    let api = Api::default().await;
+    for (fields, signature, user) in cases {
+        let response = send(AppAuth::sp(signature, fields.clone()).build(&api.http, &api.url(APP_AUTH_PATH))).await;
+        assert_eq!(response.status(), StatusCode::OK, "{fields}");
+        let token: Value = response.json().await.expect("json");
+        for (key, value) in user.as_object().expect("an object") {
+            assert_eq!(&token["user"][key], value, "{fields}: {key}");
+        }
+    }
+    // Signed the single-tenant way, for another enterprise, or a user with no enterprise.
+    let four_part = sp_hmac_hex(&format!("{DEMO_SP_APP_ID}:alice:0:{NONCE}"));
+    let acme = sp_hmac_hex(&format!("{DEMO_SP_APP_ID}:acme:alice:0:{NONCE}"));
+    let no_corp = sp_hmac_hex(&format!("{DEMO_SP_APP_ID}::alice:0:{NONCE}"));
+    let refusals = [
+        (json!({"userId": "alice", "corpId": DEMO_SP_CORP_ID}), four_part, APP_AUTH_FAILED),
+        (json!({"userId": "alice", "corpId": "acme"}), acme, APP_AUTH_FAILED),
+        (json!({"userId": "alice"}), no_corp, BODY_INVALID),
+    ];
+    for (fields, signature, refusal) in refusals {
+        let response = send(AppAuth::sp(&signature, fields.clone()).build(&api.http, &api.url(APP_AUTH_PATH))).await;
+        expect_error(response, refusal).await;
     }
 }
 
@@ -860,14 +960,6 @@ async fn app_sign_in_refusals() {
         APP_AUTH_FAILED,
     ));
     cases.push((
-        "the corp ID not signed",
-        AppAuth::signed(
-            &hmac_hex(&format!("{DEMO_APP_ID}:carol:0:{NONCE}")),
-            app_body(json!({"userId": "carol", "corpId": "acme"})),
-        ),
-        APP_AUTH_FAILED,
-    ));
-    cases.push((
         "no Authorization header",
         AppAuth {
             authorization: None,
@@ -903,9 +995,10 @@ async fn app_sign_in_refusals() {
         BODY_INVALID,
     ));
     cases.push((
-        "no X-Token-Type: LongTicket",
+        "an X-Token-Type other than LongTicket",
         AppAuth {
             long_ticket: false,
+            token_type: Some("ShortTicket"),
             ..AppAuth::signed(&admin_signature, admin.clone())
         },
         BODY_INVALID,

@@ -55,6 +55,7 @@ fn app_credentials(user_id: Option<&str>) -> AppIdCredentials {
         app_id: DEMO_APP_ID.to_owned(),
         app_key: secret(DEMO_APP_KEY),
         user_id: user_id.map(str::to_owned),
+        multi_tenant: false,
         corp_id: None,
     }
 }
@@ -259,6 +260,51 @@ async fn token_about_to_expire_is_refreshed_before_the_call() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_early_refresh_sends_the_access_token() {
+    let fx = Fixture::start(SandboxConfig {
+        token_ttl: Duration::from_secs(60),
+        ..SandboxConfig::default()
+    })
+    .await;
+    fx.session().sign_in(account()).await.expect("sign in");
+    // A refresh token the server never issued: only the access token can renew this session.
+    let mut stored = fx.stored().expect("stored");
+    stored.tokens.refresh = Some(secret("never-issued-refresh-token"));
+    fx.store.save(&fx.server, &stored).expect("save");
+    let session = fx.session();
+    session.auth_random(&open_meeting()).await.expect("ok");
+    let stats = fx.stats();
+    assert_eq!(stats.refreshes, 1, "one refresh, with the access token");
+    assert_eq!(stats.random_calls, 1);
+    let new = fx.stored().expect("stored").tokens;
+    assert_ne!(
+        new.access.expose_secret(),
+        stored.tokens.access.expose_secret()
+    );
+    // The old access token ended with the refresh.
+    let err = fx.client.validate(&stored.tokens.access).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_access_token_falls_back_to_the_refresh_token_once() {
+    let fx = Fixture::default().await;
+    fx.session().sign_in(account()).await.expect("sign in");
+    fx.sandbox.expire_access_tokens();
+    let mut stored = fx.stored().expect("stored");
+    stored.tokens.expires_at = Some(now_unix() - 10);
+    fx.store.save(&fx.server, &stored).expect("save");
+    let session = fx.session();
+    session.auth_random(&open_meeting()).await.expect("ok");
+    let stats = fx.stats();
+    // An expired access token is not offered for refresh: the refresh token is, once.
+    assert_eq!(stats.refreshes, 1);
+    assert_eq!(stats.random_calls, 1, "renewed before the call");
+    let new = fx.stored().expect("stored").tokens;
+    assert!(new.expires_at.is_some_and(|at| at > now_unix()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_calls_refresh_only_once() {
     let fx = Fixture::default().await;
     let session = Arc::new(fx.session());
@@ -342,6 +388,7 @@ async fn app_id_session_signs_in_again_once_with_the_kept_key() {
         SignInMethod::AppId {
             app_id: DEMO_APP_ID.to_owned(),
             user_id: Some("alice".to_owned()),
+            multi_tenant: false,
             corp_id: None,
         }
     );
@@ -394,6 +441,7 @@ async fn app_id_session_with_a_wrong_kept_key_gives_up_after_one_try() {
     stored.method = SignInMethod::AppId {
         app_id: DEMO_APP_ID.to_owned(),
         user_id: None,
+        multi_tenant: false,
         corp_id: None,
     };
     stored.app_key = Some(secret("a-key-that-was-revoked"));
@@ -691,8 +739,9 @@ async fn secrets_never_appear_in_debug_output() {
 
 async fn dead_tokens_near_expiry_are_refreshed_at_most_once() {
     let fx = Fixture::default().await;
-    // Expires within the 5-minute margin, but not yet: the early refresh fails, the call is
-    // rejected, and the session must not try the same dead refresh token a second time.
+    // Expires within the 5-minute margin, but not yet: the early renewal offers the access
+    // token, then the refresh token, once each; both fail, the call is rejected, and the
+    // session must not try either a second time.
     fx.store
         .save(&fx.server, &garbage_session(now_unix() + 60))
         .expect("save");
@@ -702,8 +751,8 @@ async fn dead_tokens_near_expiry_are_refreshed_at_most_once() {
     let stats = fx.stats();
     assert_eq!(stats.random_calls, 1);
     assert_eq!(
-        stats.refreshes, 1,
-        "one refresh attempt per call, never two"
+        stats.refreshes, 2,
+        "the access token once, the refresh token once, never again"
     );
 }
 
@@ -715,6 +764,7 @@ async fn app_id_session_near_expiry_signs_in_again_at_most_once() {
     stored.method = SignInMethod::AppId {
         app_id: DEMO_APP_ID.to_owned(),
         user_id: None,
+        multi_tenant: false,
         corp_id: None,
     };
     stored.app_key = Some(secret("a-key-that-was-revoked"));
@@ -728,7 +778,7 @@ async fn app_id_session_near_expiry_signs_in_again_at_most_once() {
         stats.app_sign_ins, 1,
         "a rejected App Key is tried once per call"
     );
-    assert_eq!(stats.refreshes, 1);
+    assert_eq!(stats.refreshes, 2, "the access token, then the refresh token");
 }
 
 /// A server whose answers the test releases: the random call answers a "fresh" token at once,

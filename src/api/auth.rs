@@ -10,7 +10,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::{ApiError, Client, ErrorKind, Reply, clean_text, secret_header};
+use super::{ApiError, Client, ErrorKind, Reply, clean_text, lenient, secret_header};
+use crate::redact::Redactor;
 
 /// Account sign-in path.
 pub const ACCOUNT_PATH: &str = "/v1/usg/acs/auth/account";
@@ -91,7 +92,10 @@ pub struct AppIdCredentials {
     pub app_key: SecretString,
     /// Sign in as this user; `None` signs in as the enterprise admin.
     pub user_id: Option<String>,
-    /// The enterprise, for service-provider apps.
+    /// An SP (multi-tenant) application: the signature carries the corp ID's place.
+    pub multi_tenant: bool,
+    /// The enterprise, for SP applications; `None` with no user ID signs in as the SP
+    /// administrator.
     pub corp_id: Option<String>,
 }
 
@@ -101,15 +105,18 @@ impl fmt::Debug for AppIdCredentials {
             .field("app_id", &self.app_id)
             .field("app_key", &"[REDACTED]")
             .field("user_id", &self.user_id)
+            .field("multi_tenant", &self.multi_tenant)
             .field("corp_id", &self.corp_id)
             .finish()
     }
 }
 
-/// The lowercase hex HMAC-SHA256 signature of an App ID sign-in.
+/// The upper-case hex HMAC-SHA256 signature of an App ID sign-in, as the official SDKs make it.
 ///
-/// The signed text is `appId:userId:expireTime:nonce`, or `appId:corpId:userId:expireTime:nonce`
-/// when a corp ID is given; an empty user ID keeps its colons (`appId::expireTime:nonce`).
+/// Single-tenant (`corp_id` is `None`): `appId:userId:expireTime:nonce`. Multi-tenant (an SP
+/// application, `corp_id` is `Some`, maybe empty): `appId:corpId:userId:expireTime:nonce`.
+/// Empty parts keep their colons: `appId::expireTime:nonce` signs as the enterprise admin,
+/// `appId:::expireTime:nonce` as the SP administrator.
 pub fn app_signature(
     app_id: &str,
     corp_id: Option<&str>,
@@ -119,7 +126,7 @@ pub fn app_signature(
     app_key: &SecretString,
 ) -> String {
     let user = user_id.unwrap_or("");
-    let data = match corp_id.filter(|c| !c.is_empty()) {
+    let data = match corp_id {
         Some(corp) => format!("{app_id}:{corp}:{user}:{expire_time}:{nonce}"),
         None => format!("{app_id}:{user}:{expire_time}:{nonce}"),
     };
@@ -127,34 +134,44 @@ pub fn app_signature(
     match Hmac::<Sha256>::new_from_slice(app_key.expose_secret().as_bytes()) {
         Ok(mut mac) => {
             mac.update(data.as_bytes());
-            hex::encode(mac.finalize().into_bytes())
+            hex::encode_upper(mac.finalize().into_bytes())
         }
         Err(_) => String::new(),
     }
 }
 
-/// The token object every sign-in and refresh returns.
+/// The token object every sign-in and refresh returns; a field of the wrong type is unknown.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct TokenBody {
+    #[serde(default, deserialize_with = "lenient")]
     access_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     valid_period: Option<i64>,
+    #[serde(default, deserialize_with = "lenient")]
     expire_time: Option<i64>,
+    #[serde(default, deserialize_with = "lenient")]
     refresh_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     refresh_valid_period: Option<i64>,
+    #[serde(default, deserialize_with = "lenient")]
     refresh_expire_time: Option<i64>,
+    #[serde(default, deserialize_with = "lenient")]
     user: Option<UserBody>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct UserBody {
+    #[serde(default, deserialize_with = "lenient")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     user_id: Option<String>,
 }
 
 impl TokenBody {
-    fn into_tokens(self, now: i64) -> Result<Tokens, ApiError> {
+    /// The tokens; the user name is masked with `secrets` and the new tokens themselves.
+    fn into_tokens(self, now: i64, secrets: &Redactor) -> Result<Tokens, ApiError> {
         let access = self
             .access_token
             .filter(|t| !t.trim().is_empty())
@@ -168,10 +185,16 @@ impl TokenBody {
         let refresh_expires_at = self
             .refresh_expire_time
             .or_else(|| self.refresh_valid_period.map(|p| now + p));
+        let mut secrets = secrets.clone();
+        secrets.add(&access);
+        if let Some(refresh) = &self.refresh_token {
+            secrets.add(refresh);
+        }
         let user_name = self
             .user
             .and_then(|u| u.name.or(u.user_id))
-            .map(|n| clean_text(&n, 128));
+            .map(|n| secrets.mask(&clean_text(&n, 128)))
+            .filter(|n| !n.is_empty());
         Ok(Tokens {
             access: SecretString::from(access.trim().to_owned()),
             refresh: self
@@ -192,17 +215,17 @@ struct AccountBody<'a> {
     client_type: u32,
 }
 
+/// The App ID sign-in body, with the fields and JSON types the official SDKs send: `userId`
+/// always (empty for the admin), `corpId` always (`null` for a single-tenant application).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct AppAuthBody<'a> {
     app_id: &'a str,
     client_type: u32,
+    corp_id: Option<&'a str>,
     expire_time: i64,
     nonce: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    corp_id: Option<&'a str>,
+    user_id: &'a str,
 }
 
 #[derive(Serialize)]
@@ -210,6 +233,7 @@ struct AppAuthBody<'a> {
 struct ValidateBody<'a> {
     token: &'a str,
     need_gen_new_token: bool,
+    need_account_info: bool,
 }
 
 impl Client {
@@ -224,12 +248,13 @@ impl Client {
             .http
             .post(self.url(ACCOUNT_PATH))
             .header("Authorization", secret_header(&format!("Basic {basic}"))?)
-            .header("Content-Type", "application/json;charset=UTF-8")
             .body(json_body(&AccountBody {
                 account,
                 client_type: CLIENT_TYPE_API,
             })?);
-        self.token_call(http).await
+        let mut secrets = Redactor::new();
+        secrets.add_basic(account, password);
+        self.token_call(http, &secrets).await
     }
 
     /// Signs in with an App ID and App Key (HMAC-SHA256 signature).
@@ -240,12 +265,15 @@ impl Client {
         // A random UUID (36 characters with dashes), as the official SDKs make it.
         let nonce = uuid::Uuid::new_v4().to_string();
         let expire_time = now_unix() + APP_SIGNATURE_LIFETIME;
-        let user_id = credentials.user_id.as_deref().filter(|u| !u.is_empty());
-        let corp_id = credentials.corp_id.as_deref().filter(|c| !c.is_empty());
+        let user_id = credentials.user_id.as_deref().unwrap_or("").trim();
+        // Only an SP application has a corp ID, empty for its administrator.
+        let corp_id = credentials
+            .multi_tenant
+            .then(|| credentials.corp_id.as_deref().unwrap_or("").trim());
         let signature = app_signature(
             &credentials.app_id,
             corp_id,
-            user_id,
+            Some(user_id),
             expire_time,
             &nonce,
             &credentials.app_key,
@@ -258,39 +286,49 @@ impl Client {
             .http
             .post(self.url(APP_AUTH_PATH))
             .header("Authorization", secret_header(&authorization)?)
+            // Required by the reference, though the official SDKs leave it out.
             .header("X-Token-Type", "LongTicket")
-            .header("Content-Type", "application/json;charset=UTF-8")
             .body(json_body(&AppAuthBody {
                 app_id: &credentials.app_id,
                 client_type: CLIENT_TYPE_API,
+                corp_id,
                 expire_time,
                 nonce: &nonce,
                 user_id,
-                corp_id,
             })?);
-        self.token_call(http).await
+        let mut secrets = Redactor::new();
+        secrets.add_secret(&credentials.app_key);
+        secrets.add(&signature);
+        self.token_call(http, &secrets).await
     }
 
-    /// Exchanges a refresh token for new tokens.
-    pub async fn refresh(&self, refresh_token: &SecretString) -> Result<Reply<Tokens>, ApiError> {
-        let http = self.http.put(self.url(TOKEN_PATH)).header(
-            "X-Access-Token",
-            secret_header(refresh_token.expose_secret())?,
-        );
-        self.token_call(http).await
+    /// Refreshes a session: sends `token` in `X-Access-Token` and returns new tokens. The
+    /// reference documents the access token here (refresh before it expires); the refresh
+    /// token is an undocumented fallback once the access token has expired.
+    pub async fn refresh(&self, token: &SecretString) -> Result<Reply<Tokens>, ApiError> {
+        let http = self
+            .http
+            .put(self.url(TOKEN_PATH))
+            .header("X-Access-Token", secret_header(token.expose_secret())?);
+        let mut secrets = Redactor::new();
+        secrets.add_secret(token);
+        self.token_call(http, &secrets).await
     }
 
-    /// Asks whether an access token is valid; returns its current details.
+    /// Asks whether an access token is valid; returns its current details, with the account
+    /// and user name (`needAccountInfo`).
     pub async fn validate(&self, access_token: &SecretString) -> Result<Reply<Tokens>, ApiError> {
         let http = self
             .http
             .post(self.url(VALIDATE_PATH))
-            .header("Content-Type", "application/json;charset=UTF-8")
             .body(json_body(&ValidateBody {
                 token: access_token.expose_secret(),
                 need_gen_new_token: false,
+                need_account_info: true,
             })?);
-        self.token_call(http).await
+        let mut secrets = Redactor::new();
+        secrets.add_secret(access_token);
+        self.token_call(http, &secrets).await
     }
 
     /// Ends an access token on the server.
@@ -299,16 +337,24 @@ impl Client {
             "X-Access-Token",
             secret_header(access_token.expose_secret())?,
         );
-        let raw = self.send_raw(http).await?;
+        let mut secrets = Redactor::new();
+        secrets.add_secret(access_token);
+        let raw = self.send_raw(http, &secrets).await?;
         Ok(Reply {
             value: (),
             request_id: raw.request_id,
         })
     }
 
-    async fn token_call(&self, http: reqwest::RequestBuilder) -> Result<Reply<Tokens>, ApiError> {
-        self.send_with(http, |body: TokenBody| body.into_tokens(now_unix()))
-            .await
+    async fn token_call(
+        &self,
+        http: reqwest::RequestBuilder,
+        secrets: &Redactor,
+    ) -> Result<Reply<Tokens>, ApiError> {
+        self.send_with(http, secrets, |body: TokenBody, secrets| {
+            body.into_tokens(now_unix(), secrets)
+        })
+        .await
     }
 }
 
@@ -325,10 +371,13 @@ mod tests {
     fn signature_keeps_empty_user_colons() {
         let key = SecretString::from("k".to_owned());
         let admin = app_signature("app", None, None, 0, "n", &key);
-        let empty = app_signature("app", Some(""), Some(""), 0, "n", &key);
-        assert_eq!(admin, empty);
+        let empty_user = app_signature("app", None, Some(""), 0, "n", &key);
+        assert_eq!(admin, empty_user);
+        // The SP administrator signs `app:::0:n`, not `app::0:n`.
+        assert_ne!(admin, app_signature("app", Some(""), None, 0, "n", &key));
         assert_ne!(admin, app_signature("app", None, Some("u"), 0, "n", &key));
         assert_ne!(admin, app_signature("app", Some("c"), None, 0, "n", &key));
         assert_eq!(admin.len(), 64);
+        assert_eq!(admin, admin.to_ascii_uppercase());
     }
 }

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::i18n::Lang;
 
-/// A failure a user can act on; each kind has one message per language.
+/// A failure a user can act on; each kind has one message per language, and some service
+/// codes a more precise one (see [`ErrorKind::from_code`] and [`ApiError::message_key`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
@@ -18,10 +19,14 @@ pub enum ErrorKind {
     MeetingNotFound,
     /// The meeting needs a password and none was given.
     PasswordRequired,
-    /// Too many wrong attempts, or the meeting is locked.
+    /// Too many wrong attempts: the meeting refuses this client for a while.
     Locked,
-    /// The meeting has not started, or guests must wait for the host.
+    /// The host has locked the meeting: nobody else may join.
+    MeetingLocked,
+    /// The meeting has not started.
     NotStarted,
+    /// The host has not arrived, and guests may not join before the host.
+    WaitingForHost,
     /// The meeting has ended.
     Ended,
     /// This user may not see or join this meeting.
@@ -34,42 +39,119 @@ pub enum ErrorKind {
     AccountLocked,
     /// The account or enterprise is not activated.
     AccountInactive,
+    /// This kind of user may not sign in this way.
+    SignInNotAllowed,
     /// The App ID, its signature or its authorisation was rejected.
     AppIdRejected,
+    /// The service says the request itself is malformed.
+    InvalidRequest,
     /// The server asks us to slow down.
     RateLimited,
     /// The server failed (5xx, or a gateway error).
     ServerError,
+    /// The address answers, but not as a HUAWEI CLOUD Meeting server (`APIG.0101`).
+    NotAMeetingServer,
     /// The server could not be reached.
     Network,
     /// The server did not answer in time.
     Timeout,
     /// The reply was not what the service sends: not JSON, truncated, too large, a redirect.
     UnreadableReply,
+    /// A CA certificate file given for a private deployment could not be used.
+    CaCertificate,
     /// An error code meetjoin does not know.
     Other,
 }
 
+/// What meetjoin knows of one service error code: its kind and, where the code says more than
+/// the kind, its own message.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeInfo {
+    /// The code without its prefix (`111072065`), or the whole code for gateway codes (`APIG.0101`).
+    pub code: &'static str,
+    /// The kind the code is classified as.
+    pub kind: ErrorKind,
+    /// The key of the code's own message, when it has one.
+    pub message_key: Option<&'static str>,
+}
+
+const fn code(code: &'static str, kind: ErrorKind, message_key: Option<&'static str>) -> CodeInfo {
+    CodeInfo {
+        code,
+        kind,
+        message_key,
+    }
+}
+
+/// Every service code of API.md's table (and the gateway's), with its kind and message.
+pub const KNOWN_CODES: &[CodeInfo] = &[
+    code("111072065", ErrorKind::WrongIdOrPassword, None),
+    code("111070005", ErrorKind::MeetingNotFound, None),
+    code("111070009", ErrorKind::PasswordRequired, None),
+    code("111071091", ErrorKind::WrongIdOrPassword, Some("error.code.password_check_failed")),
+    code("111070004", ErrorKind::WrongIdOrPassword, Some("error.code.password_check_failed")),
+    code("111070010", ErrorKind::NoPermission, None),
+    code("111071052", ErrorKind::Locked, None),
+    code("111071053", ErrorKind::Locked, None),
+    code("111072064", ErrorKind::Locked, None),
+    code("111072050", ErrorKind::MeetingLocked, None),
+    code("111072005", ErrorKind::NotStarted, None),
+    code("111072006", ErrorKind::Ended, None),
+    code("111071072", ErrorKind::Ended, Some("error.code.recently_ended")),
+    code("111071004", ErrorKind::WaitingForHost, None),
+    code("111071058", ErrorKind::WaitingForHost, None),
+    code("111071073", ErrorKind::NoPermission, Some("error.code.no_anonymous")),
+    code("111071074", ErrorKind::NoPermission, Some("error.code.enterprise_only")),
+    code("111071075", ErrorKind::NoPermission, Some("error.code.invited_only")),
+    code("100000429", ErrorKind::RateLimited, None),
+    code("111070001", ErrorKind::InvalidRequest, None),
+    code("000000001", ErrorKind::InvalidRequest, None),
+    code("111071083", ErrorKind::InvalidRequest, Some("error.code.invalid_random")),
+    code("000000004", ErrorKind::NotSignedIn, None),
+    code("206020000", ErrorKind::NotSignedIn, Some("error.code.token_invalid")),
+    code("200000004", ErrorKind::NotSignedIn, Some("error.code.token_invalid")),
+    code("206020002", ErrorKind::NotSignedIn, Some("error.code.token_kicked_off")),
+    code("206010000", ErrorKind::AccountOrPasswordWrong, None),
+    code("206030015", ErrorKind::AccountLocked, None),
+    code("206010007", ErrorKind::AccountInactive, None),
+    code("206010036", ErrorKind::SignInNotAllowed, None),
+    code("206010025", ErrorKind::AppIdRejected, None),
+    code("206010057", ErrorKind::AppIdRejected, Some("error.code.app_auth_expired")),
+    code("206010030", ErrorKind::AppIdRejected, Some("error.code.app_user_binding")),
+    code("206010031", ErrorKind::AppIdRejected, Some("error.code.app_user_binding")),
+    code("206010058", ErrorKind::AppIdRejected, Some("error.code.app_user_binding")),
+    code("APIG.0101", ErrorKind::NotAMeetingServer, None),
+];
+
+/// The token codes of the USG service: any of them means "this token is no good".
+pub const TOKEN_CODES: [&str; 4] = ["000000004", "206020000", "200000004", "206020002"];
+
 impl ErrorKind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [ErrorKind; 18] = [
+    pub const ALL: [ErrorKind; 24] = [
         ErrorKind::WrongIdOrPassword,
         ErrorKind::MeetingNotFound,
         ErrorKind::PasswordRequired,
         ErrorKind::Locked,
+        ErrorKind::MeetingLocked,
         ErrorKind::NotStarted,
+        ErrorKind::WaitingForHost,
         ErrorKind::Ended,
         ErrorKind::NoPermission,
         ErrorKind::NotSignedIn,
         ErrorKind::AccountOrPasswordWrong,
         ErrorKind::AccountLocked,
         ErrorKind::AccountInactive,
+        ErrorKind::SignInNotAllowed,
         ErrorKind::AppIdRejected,
+        ErrorKind::InvalidRequest,
         ErrorKind::RateLimited,
         ErrorKind::ServerError,
+        ErrorKind::NotAMeetingServer,
         ErrorKind::Network,
         ErrorKind::Timeout,
         ErrorKind::UnreadableReply,
+        ErrorKind::CaCertificate,
         ErrorKind::Other,
     ];
 
@@ -80,19 +162,25 @@ impl ErrorKind {
             ErrorKind::MeetingNotFound => "meeting_not_found",
             ErrorKind::PasswordRequired => "password_required",
             ErrorKind::Locked => "locked",
+            ErrorKind::MeetingLocked => "meeting_locked",
             ErrorKind::NotStarted => "not_started",
+            ErrorKind::WaitingForHost => "waiting_for_host",
             ErrorKind::Ended => "ended",
             ErrorKind::NoPermission => "no_permission",
             ErrorKind::NotSignedIn => "not_signed_in",
             ErrorKind::AccountOrPasswordWrong => "account_or_password_wrong",
             ErrorKind::AccountLocked => "account_locked",
             ErrorKind::AccountInactive => "account_inactive",
+            ErrorKind::SignInNotAllowed => "sign_in_not_allowed",
             ErrorKind::AppIdRejected => "app_id_rejected",
+            ErrorKind::InvalidRequest => "invalid_request",
             ErrorKind::RateLimited => "rate_limited",
             ErrorKind::ServerError => "server_error",
+            ErrorKind::NotAMeetingServer => "not_a_meeting_server",
             ErrorKind::Network => "network",
             ErrorKind::Timeout => "timeout",
             ErrorKind::UnreadableReply => "unreadable_reply",
+            ErrorKind::CaCertificate => "ca_certificate",
             ErrorKind::Other => "other",
         }
     }
@@ -115,7 +203,9 @@ impl ErrorKind {
                 | ErrorKind::MeetingNotFound
                 | ErrorKind::PasswordRequired
                 | ErrorKind::Locked
+                | ErrorKind::MeetingLocked
                 | ErrorKind::NotStarted
+                | ErrorKind::WaitingForHost
                 | ErrorKind::Ended
                 | ErrorKind::NoPermission
         )
@@ -129,6 +219,7 @@ impl ErrorKind {
                 | ErrorKind::AccountOrPasswordWrong
                 | ErrorKind::AccountLocked
                 | ErrorKind::AccountInactive
+                | ErrorKind::SignInNotAllowed
                 | ErrorKind::AppIdRejected
         )
     }
@@ -139,44 +230,45 @@ impl ErrorKind {
             self,
             ErrorKind::RateLimited
                 | ErrorKind::ServerError
+                | ErrorKind::NotAMeetingServer
                 | ErrorKind::Network
                 | ErrorKind::Timeout
                 | ErrorKind::UnreadableReply
+                | ErrorKind::CaCertificate
         )
+    }
+
+    /// What meetjoin knows of a service `error_code` (`MMC.111072065`, `USG.000000004`,
+    /// `APIG.0101`...); the `MMC.`/`USG.` prefix does not matter, the gateway's does.
+    pub fn code_info(code: &str) -> Option<&'static CodeInfo> {
+        let code = code.trim();
+        let (prefix, number) = code.split_once('.').unwrap_or(("", code));
+        if prefix.eq_ignore_ascii_case("APIG") {
+            let whole = format!("APIG.{number}");
+            return KNOWN_CODES.iter().find(|info| info.code == whole);
+        }
+        KNOWN_CODES.iter().find(|info| info.code == number)
     }
 
     /// Classifies a service `error_code` (`MMC.111072065`, `USG.000000004`, `APIG.0101`...).
     pub fn from_code(code: &str) -> Option<ErrorKind> {
-        let (prefix, number) = code.split_once('.').unwrap_or(("", code));
-        let prefix = prefix.to_ascii_uppercase();
-        if prefix == "APIG" {
-            return match number {
-                "0201" | "0202" | "0203" | "0204" | "0205" | "0206" => Some(ErrorKind::ServerError),
-                "0301" | "0302" | "0303" | "0304" | "0305" | "0306" | "0307" => {
-                    Some(ErrorKind::NotSignedIn)
-                }
-                "0308" => Some(ErrorKind::RateLimited),
-                _ => None,
-            };
+        if let Some(info) = ErrorKind::code_info(code) {
+            return Some(info.kind);
         }
-        let kind = match number {
-            "111072065" => ErrorKind::WrongIdOrPassword,
-            "111070005" => ErrorKind::MeetingNotFound,
-            "111070009" => ErrorKind::PasswordRequired,
-            "111071091" | "111070004" => ErrorKind::WrongIdOrPassword,
-            "111070010" | "111071073" | "111071074" | "111071075" => ErrorKind::NoPermission,
-            "111071052" | "111071053" | "111072064" | "111072050" => ErrorKind::Locked,
-            "111072005" | "111071004" | "111071058" => ErrorKind::NotStarted,
-            "111072006" | "111071072" => ErrorKind::Ended,
-            "100000429" => ErrorKind::RateLimited,
-            "000000004" => ErrorKind::NotSignedIn,
-            "206010000" => ErrorKind::AccountOrPasswordWrong,
-            "412100010" => ErrorKind::AccountLocked,
-            "412100015" | "206010007" => ErrorKind::AccountInactive,
-            "206010025" | "206010057" => ErrorKind::AppIdRejected,
-            _ => return None,
-        };
-        Some(kind)
+        let (prefix, number) = code.trim().split_once('.')?;
+        if !prefix.eq_ignore_ascii_case("APIG") {
+            return None;
+        }
+        // The API gateway's own families: its backend failed, the caller is not
+        // authenticated, or the caller is throttled.
+        match number {
+            "0201" | "0202" | "0203" | "0204" | "0205" | "0206" => Some(ErrorKind::ServerError),
+            "0301" | "0302" | "0303" | "0304" | "0305" | "0306" | "0307" => {
+                Some(ErrorKind::NotSignedIn)
+            }
+            "0308" => Some(ErrorKind::RateLimited),
+            _ => None,
+        }
     }
 
     /// The kind implied by an HTTP status alone, when the body names no known code.
@@ -184,8 +276,7 @@ impl ErrorKind {
         match status {
             401 => ErrorKind::NotSignedIn,
             403 => ErrorKind::NoPermission,
-            423 => ErrorKind::AccountLocked,
-            412 => ErrorKind::AccountLocked,
+            412 | 423 => ErrorKind::AccountLocked,
             429 => ErrorKind::RateLimited,
             500..=599 => ErrorKind::ServerError,
             _ => ErrorKind::Other,
@@ -246,9 +337,20 @@ impl ApiError {
         self
     }
 
-    /// The full message for a person: the kind's message, plus when to retry if known.
+    /// The key of this error's message: the code's own message where it has one (and the code
+    /// still means this error's kind), else the kind's.
+    pub fn message_key(&self) -> String {
+        self.code
+            .as_deref()
+            .and_then(ErrorKind::code_info)
+            .filter(|info| info.kind == self.kind)
+            .and_then(|info| info.message_key)
+            .map_or_else(|| self.kind.message_key(), str::to_owned)
+    }
+
+    /// The full message for a person: the error's message, plus when to retry if known.
     pub fn message(&self, lang: Lang) -> String {
-        let mut text = self.kind.message(lang);
+        let mut text = lang.tr(&self.message_key());
         if let Some(wait) = self.retry_after {
             text.push(' ');
             text.push_str(&t!(

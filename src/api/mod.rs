@@ -8,16 +8,21 @@ pub mod auth;
 pub mod error;
 pub mod random;
 
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 pub use auth::{AppIdCredentials, Tokens};
-pub use error::{ApiError, ErrorKind};
+pub use error::{ApiError, CodeInfo, ErrorKind};
 pub use random::{AuthRandom, ConfMode, RandomRequest};
 
+use crate::i18n::Lang;
+use crate::redact::{HeldSecrets, Redactor};
 use crate::server::Server;
 
 /// The largest reply body meetjoin reads.
@@ -25,13 +30,68 @@ pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
 /// The header carrying our request id.
 const REQUEST_ID_HEADER: &str = "X-Request-ID";
 
-/// Timeouts of a [`Client`].
-#[derive(Clone, Copy, Debug)]
+/// The `Content-Type` of every call, as the official SDKs send it.
+pub const JSON_CONTENT_TYPE: &str = "application/json";
+/// The log target of the one line each call writes.
+pub const LOG_TARGET: &str = "meetjoin::api";
+
+/// The language the service should answer in (`Accept-Language`); shared by every clone of a
+/// client and changeable at any time, so that a server's own message follows the window.
+#[derive(Clone, Debug)]
+pub struct LanguageSetting(Arc<AtomicU8>);
+
+impl LanguageSetting {
+    /// A setting starting at `lang`.
+    pub fn new(lang: Lang) -> LanguageSetting {
+        LanguageSetting(Arc::new(AtomicU8::new(Self::index(lang))))
+    }
+
+    fn index(lang: Lang) -> u8 {
+        match lang {
+            Lang::En => 0,
+            Lang::ZhCn => 1,
+        }
+    }
+
+    /// Changes the language of every later call.
+    pub fn set(&self, lang: Lang) {
+        self.0.store(Self::index(lang), Ordering::Relaxed);
+    }
+
+    /// The current language.
+    pub fn get(&self) -> Lang {
+        match self.0.load(Ordering::Relaxed) {
+            1 => Lang::ZhCn,
+            _ => Lang::En,
+        }
+    }
+
+    /// The `Accept-Language` value: `zh-CN` or `en-US`.
+    pub fn header_value(&self) -> &'static str {
+        match self.get() {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en-US",
+        }
+    }
+}
+
+impl Default for LanguageSetting {
+    fn default() -> Self {
+        LanguageSetting::new(Lang::from_system())
+    }
+}
+
+/// How a [`Client`] connects: timeouts, the answer language and extra trusted CAs.
+#[derive(Clone, Debug)]
 pub struct ClientOptions {
     /// How long to wait for a connection.
     pub connect_timeout: Duration,
     /// How long a whole request may take.
     pub timeout: Duration,
+    /// The language sent as `Accept-Language`.
+    pub language: LanguageSetting,
+    /// A PEM file of CA certificates to trust besides the system's (a private deployment).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for ClientOptions {
@@ -39,6 +99,8 @@ impl Default for ClientOptions {
         ClientOptions {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(15),
+            language: LanguageSetting::default(),
+            ca_file: None,
         }
     }
 }
@@ -57,14 +119,30 @@ pub struct Reply<T> {
 pub struct Client {
     http: reqwest::Client,
     server: Server,
+    language: LanguageSetting,
+    held: HeldSecrets,
 }
 
 /// The error body every failure carries.
 #[derive(Deserialize)]
 struct ErrorBody {
+    #[serde(default, deserialize_with = "lenient")]
     error_code: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     error_msg: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     request_id: Option<String>,
+}
+
+/// Reads an optional field leniently: a value of the wrong type makes the field unknown
+/// (`None`) instead of failing the whole reply.
+pub(crate) fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 impl Client {
@@ -77,15 +155,37 @@ impl Client {
     pub fn with_options(server: Server, options: ClientOptions) -> Result<Client, ApiError> {
         // rustls's crypto comes from ring; installing it again later is a harmless no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(concat!("meetjoin/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .https_only(!server.is_loopback())
+            .https_only(!server.is_loopback());
+        if let Some(path) = &options.ca_file {
+            for certificate in read_ca_file(path)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let http = builder
             .build()
-            .map_err(|e| ApiError::new(ErrorKind::Network).with_detail(e.to_string()))?;
-        Ok(Client { http, server })
+            .map_err(|e| ApiError::new(ErrorKind::Network).with_detail(error_chain(&e)))?;
+        Ok(Client {
+            http,
+            server,
+            language: options.language,
+            held: HeldSecrets::default(),
+        })
+    }
+
+    /// The language setting behind this client's `Accept-Language`.
+    pub fn language(&self) -> &LanguageSetting {
+        &self.language
+    }
+
+    /// Replaces the secrets the signed-in session holds: they are masked in every later
+    /// server-supplied text, whatever call it came from.
+    pub fn hold_secrets(&self, secrets: Redactor) {
+        self.held.replace(secrets);
     }
 
     /// The server this client talks to.
@@ -98,17 +198,19 @@ impl Client {
     }
 
     /// Sends a request, decodes a JSON reply of type `B` and converts it with `convert`;
-    /// a failure to decode or convert keeps the reply's status and request id.
+    /// a failure to decode or convert keeps the reply's status and request id. `convert` gets
+    /// the secrets to mask in any text it keeps from the reply.
     async fn send_with<B: DeserializeOwned, T>(
         &self,
         request: reqwest::RequestBuilder,
-        convert: impl FnOnce(B) -> Result<T, ApiError>,
+        secrets: &Redactor,
+        convert: impl FnOnce(B, &Redactor) -> Result<T, ApiError>,
     ) -> Result<Reply<T>, ApiError> {
-        let raw = self.send_raw(request).await?;
+        let raw = self.send_raw(request, secrets).await?;
         let decoded = serde_json::from_slice(&raw.body).map_err(|e| {
             ApiError::new(ErrorKind::UnreadableReply).with_detail(json_error_detail(&e))
         });
-        match decoded.and_then(convert) {
+        match decoded.and_then(|body| convert(body, &raw.secrets)) {
             Ok(value) => Ok(Reply {
                 value,
                 request_id: raw.request_id,
@@ -120,23 +222,52 @@ impl Client {
         }
     }
 
-    /// Sends a request; returns the body of a 2xx reply, or the classified error.
-    async fn send_raw(&self, request: reqwest::RequestBuilder) -> Result<RawReply, ApiError> {
+    /// Sends a request with the common headers; returns the body of a 2xx reply, or the
+    /// classified error. Server-supplied text is masked with `secrets` and the held secrets,
+    /// and the call is logged in one line.
+    async fn send_raw(
+        &self,
+        request: reqwest::RequestBuilder,
+        secrets: &Redactor,
+    ) -> Result<RawReply, ApiError> {
+        let secrets = self.held.snapshot().merged(secrets);
         let sent_id = uuid::Uuid::new_v4().to_string();
-        let request = request.header(REQUEST_ID_HEADER, &sent_id);
-        let response = request
-            .send()
-            .await
+        let request = request
+            .header(REQUEST_ID_HEADER, &sent_id)
+            .header(CONTENT_TYPE, JSON_CONTENT_TYPE)
+            .header(ACCEPT_LANGUAGE, self.language.header_value())
+            .build()
             .map_err(|e| transport_error(e).with_request_id(Some(sent_id.clone())))?;
+        let method = request.method().clone();
+        let path = request.url().path().to_owned();
+        let started = Instant::now();
+        let result = self.execute(request, &sent_id, &secrets).await;
+        log_call(&method, &path, &result, started.elapsed());
+        result
+    }
+
+    /// The exchange itself, for [`Client::send_raw`].
+    async fn execute(
+        &self,
+        request: reqwest::Request,
+        sent_id: &str,
+        secrets: &Redactor,
+    ) -> Result<RawReply, ApiError> {
+        let response = self
+            .http
+            .execute(request)
+            .await
+            .map_err(|e| transport_error(e).with_request_id(Some(sent_id.to_owned())))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let header_id =
-            header_text(&headers, "x-request-id").or_else(|| header_text(&headers, "requestid"));
-        let request_id = header_id.clone().or_else(|| Some(sent_id.clone()));
+        let header_id = header_text(&headers, "x-request-id")
+            .or_else(|| header_text(&headers, "requestid"))
+            .map(|id| secrets.mask(&id));
+        let request_id = header_id.clone().or_else(|| Some(sent_id.to_owned()));
         if response.status().is_redirection() {
             let target = header_text(&headers, "location")
                 .and_then(|l| url::Url::parse(&l).ok())
-                .and_then(|u| u.host_str().map(str::to_owned))
+                .and_then(|u| u.host_str().map(|host| secrets.mask(host)))
                 .unwrap_or_else(|| "?".to_owned());
             return Err(ApiError {
                 http_status: Some(status),
@@ -149,24 +280,86 @@ impl Client {
             http_status: Some(status),
             ..e.with_request_id(request_id.clone())
         })?;
-        if (200..300).contains(&status) {
+        // A 2xx whose body is an error body is an error: the code decides, not the status.
+        let error_in_success = serde_json::from_slice::<ErrorBody>(&body)
+            .ok()
+            .and_then(|e| e.error_code)
+            .is_some_and(|c| !c.trim().is_empty());
+        if (200..300).contains(&status) && !error_in_success {
             return Ok(RawReply {
                 status,
                 body,
                 request_id,
+                secrets: secrets.clone(),
             });
         }
         Err(classify_failure(
-            status, &headers, &body, header_id, sent_id,
+            status,
+            &headers,
+            &body,
+            header_id,
+            sent_id.to_owned(),
+            secrets,
         ))
     }
 }
 
-/// A 2xx reply's status and body.
+/// The one log line of a call: method, path, status, error code, request id and duration.
+/// Everything in it is either meetjoin's own or already masked.
+fn log_call(
+    method: &reqwest::Method,
+    path: &str,
+    result: &Result<RawReply, ApiError>,
+    elapsed: Duration,
+) {
+    let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+    match result {
+        Ok(reply) => tracing::info!(
+            target: LOG_TARGET,
+            %method,
+            path,
+            status = reply.status,
+            error_code = "-",
+            request_id = reply.request_id.as_deref().unwrap_or("-"),
+            duration_ms,
+            "call"
+        ),
+        Err(error) => tracing::info!(
+            target: LOG_TARGET,
+            %method,
+            path,
+            status = error.http_status.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+            error_code = error.code.as_deref().unwrap_or("-"),
+            request_id = error.request_id.as_deref().unwrap_or("-"),
+            duration_ms,
+            kind = error.kind.as_str(),
+            "call failed"
+        ),
+    }
+}
+
+/// Reads a PEM file of CA certificates.
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ApiError> {
+    let shown = path.display().to_string();
+    let pem = std::fs::read(path).map_err(|e| {
+        ApiError::new(ErrorKind::CaCertificate).with_detail(format!("{shown}: {e}"))
+    })?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        ApiError::new(ErrorKind::CaCertificate).with_detail(format!("{shown}: {}", error_chain(&e)))
+    })?;
+    if certificates.is_empty() {
+        return Err(ApiError::new(ErrorKind::CaCertificate)
+            .with_detail(format!("{shown}: no PEM certificate in the file")));
+    }
+    Ok(certificates)
+}
+
+/// A 2xx reply's status and body, and the secrets to mask in what it says.
 struct RawReply {
     status: u16,
     body: Vec<u8>,
     request_id: Option<String>,
+    secrets: Redactor,
 }
 
 /// Reads at most [`MAX_REPLY_BYTES`] of the body.
@@ -205,6 +398,7 @@ fn classify_failure(
     body: &[u8],
     header_id: Option<String>,
     sent_id: String,
+    secrets: &Redactor,
 ) -> ApiError {
     let retry_after = header_text(headers, RETRY_AFTER.as_str())
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -212,6 +406,8 @@ fn classify_failure(
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let (kind, code, message, body_request_id, detail) = match parsed {
         Some(err) => {
+            // The code decides, whatever the status: a token code is a rejected token even
+            // on a 400 or a 200.
             let kind = err
                 .error_code
                 .as_deref()
@@ -219,9 +415,9 @@ fn classify_failure(
                 .unwrap_or_else(|| ErrorKind::from_status(status));
             (
                 kind,
-                err.error_code.map(|c| clean_text(&c, 64)),
-                err.error_msg.map(|m| clean_text(&m, 200)),
-                err.request_id.map(|r| clean_text(&r, 64)),
+                err.error_code.map(|c| secrets.mask(&clean_text(&c, 64))),
+                err.error_msg.map(|m| secrets.mask(&clean_text(&m, 200))),
+                err.request_id.map(|r| secrets.mask(&clean_text(&r, 64))),
                 None,
             )
         }

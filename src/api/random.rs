@@ -5,7 +5,8 @@ use std::fmt;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 
-use super::{ApiError, Client, ErrorKind, Reply, clean_text, secret_header};
+use super::{ApiError, Client, ErrorKind, Reply, clean_text, lenient, secret_header};
+use crate::redact::Redactor;
 use crate::meeting_id::MeetingId;
 
 /// The path of the auth random call.
@@ -103,20 +104,21 @@ impl fmt::Debug for AuthRandom {
     }
 }
 
-/// The 200 body, as loosely as the service may send it.
+/// The 200 body, as loosely as the service may send it: an optional field of the wrong type
+/// (`"webinar": "true"`, `"conf_mode": 5`) is unknown, not a failure of the whole reply.
 #[derive(Deserialize)]
 struct RandomBody {
     #[serde(default, deserialize_with = "string_or_number")]
     random: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     subject: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     conf_mode: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     webinar: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     need_password: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     support_applets: Option<bool>,
 }
 
@@ -135,9 +137,10 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D
     })
 }
 
-impl TryFrom<RandomBody> for AuthRandom {
-    type Error = ApiError;
-    fn try_from(body: RandomBody) -> Result<AuthRandom, ApiError> {
+impl RandomBody {
+    /// The checked facts; server text is masked with `secrets` and the random itself.
+    fn into_auth_random(self, secrets: &Redactor) -> Result<AuthRandom, ApiError> {
+        let body = self;
         let random = body.random.unwrap_or_default();
         let random = random.trim();
         if random.is_empty() {
@@ -149,10 +152,15 @@ impl TryFrom<RandomBody> for AuthRandom {
             return Err(ApiError::new(ErrorKind::UnreadableReply)
                 .with_detail("the random in the reply is malformed"));
         }
+        let mut secrets = secrets.clone();
+        secrets.add(random);
         Ok(AuthRandom {
             random: SecretString::from(random.to_owned()),
-            subject: body.subject.map(|s| clean_text(&s, 512)),
-            conf_mode: body.conf_mode.as_deref().map(ConfMode::from_service),
+            subject: body.subject.map(|s| secrets.mask(&clean_text(&s, 512))),
+            conf_mode: body
+                .conf_mode
+                .as_deref()
+                .map(|mode| ConfMode::from_service(&secrets.mask(mode))),
             webinar: body.webinar,
             need_password: body.need_password,
             support_applets: body.support_applets,
@@ -167,7 +175,9 @@ impl Client {
         access_token: &SecretString,
         request: &RandomRequest,
     ) -> Result<Reply<AuthRandom>, ApiError> {
-        let http = self
+        // Both faces send the password trimmed: pasted text often ends in a space.
+        let password = request.password.expose_secret().trim();
+        let mut http = self
             .http
             .get(self.url(PATH))
             .query(&[
@@ -180,13 +190,17 @@ impl Client {
             .header(
                 "X-Access-Token",
                 secret_header(access_token.expose_secret())?,
-            )
-            // Both faces send the password trimmed: pasted text often ends in a space.
-            .header(
-                "X-Password",
-                secret_header(request.password.expose_secret().trim())?,
             );
-        self.send_with(http, |body: RandomBody| AuthRandom::try_from(body))
-            .await
+        // No password, no header: as the reference's example and the official SDKs do.
+        if !password.is_empty() {
+            http = http.header("X-Password", secret_header(password)?);
+        }
+        let mut secrets = Redactor::new();
+        secrets.add_secret(access_token);
+        secrets.add(password);
+        self.send_with(http, &secrets, |body: RandomBody, secrets| {
+            body.into_auth_random(secrets)
+        })
+        .await
     }
 }

@@ -279,7 +279,8 @@ impl MeetjoinApp {
                     app_id: form.app_id.clone(),
                     app_key: SecretString::from(form.app_key.clone()),
                     user_id: optional(&form.user_id),
-                    corp_id: optional(&form.corp_id),
+                    multi_tenant: form.multi_tenant,
+                    corp_id: optional(&form.corp_id).filter(|_| form.multi_tenant),
                 })
             }
             SignInMethodTab::AccessToken if !form.token.trim().is_empty() => {

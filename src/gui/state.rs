@@ -356,7 +356,9 @@ pub struct SignInForm {
     pub app_key: String,
     /// Optional user ID for App ID sign-in.
     pub user_id: String,
-    /// Optional corp ID for App ID sign-in.
+    /// The App ID belongs to an SP (multi-tenant) application.
+    pub multi_tenant: bool,
+    /// Optional corp ID for an SP application's sign-in.
     pub corp_id: String,
     /// A pasted access token.
     pub token: String,

@@ -25,6 +25,12 @@ pub const DEMO_PASSWORD: &str = "Sandbox-2026";
 pub const DEMO_APP_ID: &str = "sandbox-app";
 /// The App Key that signs App ID sign-ins for [`DEMO_APP_ID`].
 pub const DEMO_APP_KEY: &str = "sandbox-app-key-0123456789abcdef";
+/// The SP (multi-tenant) App ID the sandbox accepts.
+pub const DEMO_SP_APP_ID: &str = "sandbox-sp-app";
+/// The App Key of [`DEMO_SP_APP_ID`].
+pub const DEMO_SP_APP_KEY: &str = "sandbox-sp-app-key-0123456789abcdef";
+/// The one enterprise [`DEMO_SP_APP_ID`] serves.
+pub const DEMO_SP_CORP_ID: &str = "sandbox-corp";
 
 /// How long [`Sandbox::shutdown`] waits for open connections before it gives up on them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

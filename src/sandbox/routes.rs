@@ -17,7 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use super::signature::{parse_authorization, signed_message, verify};
 use super::state::{API_CLIENT_TYPE, Failure, Now, RandomQuery, User};
-use super::{DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, Shared, lock};
+use super::{
+    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, DEMO_SP_APP_ID, DEMO_SP_APP_KEY,
+    DEMO_SP_CORP_ID, Shared, lock,
+};
 
 /// `Content-Type` of every JSON reply.
 const JSON_UTF8: &str = "application/json;charset=UTF-8";
@@ -203,7 +206,8 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((account.to_owned(), password.to_owned()))
 }
 
-/// Body of the App ID sign-in.
+/// Body of the App ID sign-in. The official SDKs send `"userId": ""` for the admin and
+/// `"corpId": null` for a single-tenant application; both mean "none".
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AppAuthBody {
@@ -213,6 +217,39 @@ struct AppAuthBody {
     nonce: String,
     user_id: Option<String>,
     corp_id: Option<String>,
+}
+
+impl AppAuthBody {
+    /// The user ID, `None` when absent or empty.
+    fn user(&self) -> Option<&str> {
+        self.user_id.as_deref().filter(|u| !u.is_empty())
+    }
+
+    /// The corp ID, `None` when absent, `null` or empty.
+    fn corp(&self) -> Option<&str> {
+        self.corp_id.as_deref().filter(|c| !c.is_empty())
+    }
+}
+
+/// An application the sandbox knows: its key, and whether it is an SP (multi-tenant) one.
+struct App {
+    key: &'static str,
+    multi_tenant: bool,
+}
+
+/// The App ID's application, if the sandbox knows it.
+fn app(app_id: &str) -> Option<App> {
+    match app_id {
+        DEMO_APP_ID => Some(App {
+            key: DEMO_APP_KEY,
+            multi_tenant: false,
+        }),
+        DEMO_SP_APP_ID => Some(App {
+            key: DEMO_SP_APP_KEY,
+            multi_tenant: true,
+        }),
+        _ => None,
+    }
 }
 
 /// `POST /v2/usg/acs/auth/appauth`.
@@ -226,45 +263,61 @@ async fn app_sign_in(
     let mut state = lock(&shared);
     state.stats.app_sign_ins += 1;
     let result = json_body::<AppAuthBody>(&body)
-        .and_then(|body| check_app_auth(&headers, &body, now).map(|()| body))
-        .map(|body| {
-            let user = User::app_user(body.user_id.as_deref(), body.corp_id.as_deref());
+        .and_then(|body| check_app_auth(&headers, &body, now).map(|app| (app, body)))
+        .map(|(app, body)| {
+            let corp = if app.multi_tenant { body.corp() } else { None };
+            let user = User::app_user(body.user(), corp);
             state.issue(user, now)
         });
     reply(result, &id)
 }
 
-/// The checks of an App ID sign-in, in the order the service reports them.
-fn check_app_auth(headers: &HeaderMap, body: &AppAuthBody, now: Now) -> Result<(), Failure> {
-    if body.client_type != API_CLIENT_TYPE || header(headers, X_TOKEN_TYPE) != Some("LongTicket") {
+/// The checks of an App ID sign-in, in the order the service reports them. `X-Token-Type` is
+/// optional (the reference requires it, the official SDKs leave it out), but if sent it must
+/// be `LongTicket`; the signature's hex may be in either case.
+fn check_app_auth(headers: &HeaderMap, body: &AppAuthBody, now: Now) -> Result<App, Failure> {
+    let token_type_ok = header(headers, X_TOKEN_TYPE).is_none_or(|t| t == "LongTicket");
+    if body.client_type != API_CLIENT_TYPE || !token_type_ok {
         return Err(Failure::USG_PARAM_INVALID);
     }
     let authorization = header(headers, AUTHORIZATION.as_str())
         .and_then(parse_authorization)
         .ok_or(Failure::APP_AUTH_FAILED)?;
-    if authorization.app_id != body.app_id || body.app_id != DEMO_APP_ID {
+    if authorization.app_id != body.app_id {
         return Err(Failure::APP_AUTH_FAILED);
     }
+    let app = app(&body.app_id).ok_or(Failure::APP_AUTH_FAILED)?;
     if !(32..=64).contains(&body.nonce.chars().count()) {
         return Err(Failure::USG_PARAM_INVALID);
     }
     if body.expire_time != 0 && body.expire_time <= now.unix_secs() {
         return Err(Failure::APP_AUTH_EXPIRED);
     }
+    // An SP application signs `appId:corpId:userId:expireTime:nonce` (all empty: its
+    // administrator); a single-tenant one `appId:userId:expireTime:nonce`.
+    let corp = app.multi_tenant.then(|| body.corp().unwrap_or(""));
+    if app.multi_tenant {
+        match (body.corp(), body.user()) {
+            (None, Some(_)) => return Err(Failure::USG_PARAM_INVALID),
+            (Some(corp), _) if corp != DEMO_SP_CORP_ID => return Err(Failure::APP_AUTH_FAILED),
+            _ => {}
+        }
+    }
     let message = signed_message(
         &body.app_id,
-        body.corp_id.as_deref(),
-        body.user_id.as_deref(),
+        corp,
+        body.user(),
         body.expire_time,
         &body.nonce,
     );
-    if !verify(DEMO_APP_KEY, &message, &authorization.signature) {
+    if !verify(app.key, &message, &authorization.signature) {
         return Err(Failure::APP_AUTH_FAILED);
     }
-    Ok(())
+    Ok(app)
 }
 
-/// `PUT /v1/usg/acs/token`: a refresh token for a new token pair.
+/// `PUT /v1/usg/acs/token`: a live access token (as documented) or, as a fallback, a live
+/// refresh token, for a new token pair.
 async fn refresh(
     State(shared): State<Shared>,
     Extension(id): Extension<RequestId>,
@@ -277,7 +330,8 @@ async fn refresh(
     reply(result, &id)
 }
 
-/// Body of token validation; `needGenNewToken` is accepted and ignored.
+/// Body of token validation; `needGenNewToken` and `needAccountInfo` are accepted (the user
+/// is always in the reply).
 #[derive(Deserialize)]
 struct ValidateBody {
     token: String,

@@ -38,8 +38,8 @@ pub(crate) fn parse_authorization(value: &str) -> Option<AppAuthorization> {
     })
 }
 
-/// The signed message: `appId:corpId:userId:expireTime:nonce` when `corpId` is non-empty,
-/// else `appId:userId:expireTime:nonce` (an absent `userId` is empty).
+/// The signed message: `appId:corpId:userId:expireTime:nonce` for an SP application (`corp_id`
+/// is `Some`, maybe empty), else `appId:userId:expireTime:nonce` (an absent `userId` is empty).
 pub(crate) fn signed_message(
     app_id: &str,
     corp_id: Option<&str>,
@@ -48,7 +48,7 @@ pub(crate) fn signed_message(
     nonce: &str,
 ) -> String {
     let user_id = user_id.unwrap_or("");
-    match corp_id.filter(|c| !c.is_empty()) {
+    match corp_id {
         Some(corp_id) => format!("{app_id}:{corp_id}:{user_id}:{expire_time}:{nonce}"),
         None => format!("{app_id}:{user_id}:{expire_time}:{nonce}"),
     }
@@ -98,7 +98,8 @@ mod tests {
     #[test]
     fn message_keeps_colons_of_empty_user() {
         assert_eq!(signed_message("a", None, None, 0, "n"), "a::0:n");
-        assert_eq!(signed_message("a", Some(""), Some("u"), 5, "n"), "a:u:5:n");
+        assert_eq!(signed_message("a", Some(""), None, 0, "n"), "a:::0:n");
+        assert_eq!(signed_message("a", None, Some("u"), 5, "n"), "a:u:5:n");
         assert_eq!(
             signed_message("a", Some("c"), Some("u"), 5, "n"),
             "a:c:u:5:n"

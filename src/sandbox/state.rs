@@ -136,8 +136,12 @@ impl Failure {
         Self::new(StatusCode::BAD_REQUEST, "MMC.111071058", "WAITING_FOR_HOST");
     /// The meeting has ended.
     pub const CONF_ENDED: Self = Self::new(StatusCode::BAD_REQUEST, "MMC.111072006", "CONF_ENDED");
-    /// No such endpoint.
-    pub const NOT_FOUND: Self = Self::new(StatusCode::NOT_FOUND, "MMC.000000404", "NOT_FOUND");
+    /// No such API: what the service's gateway answers for an unknown path or method.
+    pub const NOT_FOUND: Self = Self::new(
+        StatusCode::NOT_FOUND,
+        "APIG.0101",
+        "The API does not exist or has not been published in the environment",
+    );
 }
 
 /// The user a token belongs to, as the token object shows it.
@@ -327,20 +331,18 @@ impl State {
             .ok_or(Failure::TOKEN_INVALID)
     }
 
-    /// Exchanges a live refresh token for a new session; the old session ends.
-    pub fn refresh(
-        &mut self,
-        refresh_token: Option<&str>,
-        now: Now,
-    ) -> Result<TokenObject, Failure> {
+    /// Exchanges a live access token (as the reference documents) or a live refresh token (the
+    /// undocumented fallback) for a new session; the old session ends.
+    pub fn refresh(&mut self, token: Option<&str>, now: Now) -> Result<TokenObject, Failure> {
         self.prune(now);
-        let token = refresh_token
-            .filter(|t| !t.is_empty())
-            .ok_or(Failure::TOKEN_INVALID)?;
+        let token = token.filter(|t| !t.is_empty()).ok_or(Failure::TOKEN_INVALID)?;
         let index = self
             .sessions
             .iter()
-            .position(|s| s.refresh_token == token && s.refresh_live(now))
+            .position(|s| {
+                (s.access_token == token && s.access_live(now))
+                    || (s.refresh_token == token && s.refresh_live(now))
+            })
             .ok_or(Failure::TOKEN_INVALID)?;
         let old = self.sessions.swap_remove(index);
         Ok(self.issue(old.user, now))

@@ -125,14 +125,18 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
                         None,
                         &mut submit,
                     );
-                    field_ui(
-                        ui,
-                        &lang.tr("gui.sign_in.corp_id"),
-                        &mut form.corp_id,
-                        false,
-                        None,
-                        &mut submit,
-                    );
+                    ui.checkbox(&mut form.multi_tenant, lang.tr("gui.sign_in.multi_tenant"))
+                        .on_hover_text(lang.tr("gui.sign_in.multi_tenant_help"));
+                    if form.multi_tenant {
+                        field_ui(
+                            ui,
+                            &lang.tr("gui.sign_in.corp_id"),
+                            &mut form.corp_id,
+                            false,
+                            None,
+                            &mut submit,
+                        );
+                    }
                 }
                 SignInMethodTab::AccessToken => {
                     ui.label(
