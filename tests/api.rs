@@ -1625,3 +1625,352 @@ fn plain_http_only_for_loopback() {
     assert!(!remote.is_loopback());
     Client::new(remote).expect("a client for an https server builds");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The code table of docs/API.md, masking and lenient fields
+// ---------------------------------------------------------------------------------------------
+
+/// Every code of the table in docs/API.md (a copy of the shared reference), as written there.
+fn codes_in_the_reference() -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/API.md"))
+        .expect("docs/API.md is in the repository");
+    let after = text
+        .split("Codes that matter here")
+        .nth(1)
+        .expect("the code table");
+    let table = after
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'));
+    let mut codes = Vec::new();
+    for row in table.skip(2) {
+        let first = row.trim_start_matches('|').split('|').next().unwrap_or("");
+        let usg = first.contains("(USG)");
+        for code in first.replace("(USG)", "").split(',') {
+            let code = code.trim();
+            if code.starts_with("APIG") {
+                codes.push(code.to_owned());
+            } else if usg {
+                codes.push(format!("USG.{code}"));
+            } else {
+                codes.push(format!("MMC.{code}"));
+            }
+        }
+    }
+    codes
+}
+
+/// What each code of the table means to meetjoin: its kind and the CLI's exit code.
+fn expected_code(code: &str) -> (ErrorKind, u8) {
+    use ErrorKind::*;
+    let number = code.split_once('.').map_or(code, |(_, n)| n);
+    let kind = match number {
+        "111072065" | "111071091" | "111070004" => WrongIdOrPassword,
+        "111070005" => MeetingNotFound,
+        "111070009" => PasswordRequired,
+        "111070010" | "111071073" | "111071074" | "111071075" => NoPermission,
+        "111071052" | "111071053" | "111072064" => Locked,
+        "111072050" => MeetingLocked,
+        "111072005" => NotStarted,
+        "111072006" | "111071072" => Ended,
+        "111071004" | "111071058" => WaitingForHost,
+        "100000429" => RateLimited,
+        "111070001" | "111071083" => InvalidRequest,
+        "000000004" | "206020000" | "200000004" | "206020002" => NotSignedIn,
+        "206010000" => AccountOrPasswordWrong,
+        "206030015" => AccountLocked,
+        "206010007" => AccountInactive,
+        "206010036" => SignInNotAllowed,
+        "206010025" | "206010057" | "206010030" | "206010031" | "206010058" => AppIdRejected,
+        "0101" => NotAMeetingServer,
+        other => panic!("the test does not know {other}: add it"),
+    };
+    let exit = if kind.is_meeting_refusal() {
+        4
+    } else if kind.is_sign_in_problem() {
+        3
+    } else if kind == InvalidRequest {
+        1
+    } else {
+        5
+    };
+    (kind, exit)
+}
+
+#[tokio::test]
+async fn every_code_of_the_reference_has_its_kind_message_and_exit_code() {
+    let codes = codes_in_the_reference();
+    assert_eq!(codes.len(), 35, "{codes:?}");
+    let mut messages = std::collections::HashMap::new();
+    for code in &codes {
+        let (kind, exit) = expected_code(code);
+        assert!(
+            ErrorKind::code_info(code).is_some(),
+            "{code} is not in KNOWN_CODES"
+        );
+        // Over the wire, as a 400 from the service.
+        let body = serde_json::json!({"error_code": code, "error_msg": "SOME_TEXT"}).to_string();
+        let (result, _server) = random_against(&Reply::json("400 Bad Request", &body)).await;
+        let err = result.unwrap_err();
+        assert_eq!(err.kind, kind, "{code}");
+        assert_eq!(err.code.as_deref(), Some(code.as_str()));
+        assert_eq!(meetjoin::cli::exit_code(err.kind), exit, "{code}");
+        // A message in each language, never the key, never English standing in for Chinese.
+        let en = err.message(Lang::En);
+        let zh = err.message(Lang::ZhCn);
+        assert!(!en.contains("error.") && !zh.contains("error."), "{code}");
+        assert!(
+            zh.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+            "{code}: {zh}"
+        );
+        assert_ne!(en, zh, "{code}");
+        messages.insert(code.clone(), en);
+    }
+    // `APIG.0101` says what it means.
+    assert!(
+        messages["APIG.0101"].contains("does not look like a HUAWEI CLOUD Meeting server"),
+        "{}",
+        messages["APIG.0101"]
+    );
+    // Codes with their own message say more than their kind.
+    assert_ne!(messages["USG.206010057"], messages["USG.206010025"]);
+    assert_ne!(messages["MMC.111071074"], messages["MMC.111071075"]);
+    // The SDK's local codes are not server codes.
+    assert_eq!(ErrorKind::from_code("412100010"), None);
+    assert_eq!(ErrorKind::from_code("USG.412100015"), None);
+}
+
+#[tokio::test]
+async fn a_token_code_is_a_rejected_token_whatever_the_status() {
+    for code in [
+        "USG.000000004",
+        "USG.206020000",
+        "USG.200000004",
+        "USG.206020002",
+    ] {
+        for status in ["200 OK", "400 Bad Request", "401 Unauthorized", "403 Forbidden", "500 Internal Server Error"] {
+            let body = serde_json::json!({"error_code": code, "error_msg": "TOKEN"}).to_string();
+            let (result, _server) = random_against(&Reply::json(status, &body)).await;
+            let err = result.expect_err(status);
+            assert_eq!(err.kind, ErrorKind::NotSignedIn, "{code} with {status}");
+            assert_eq!(err.code.as_deref(), Some(code));
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_address_that_is_not_the_service_says_so() {
+    // What the service's gateway answers for a path it does not have, as the sandbox does.
+    let (sandbox, _client) = sandbox().await;
+    let wrong_base = Server::parse(&format!("{}/not-the-api", sandbox.url())).expect("url");
+    let client = Client::new(wrong_base).expect("client");
+    let err = client
+        .auth_random(&secret("t"), &request(OPEN_MEETING, "", false))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotAMeetingServer, "{err:?}");
+    assert_eq!(err.code.as_deref(), Some("APIG.0101"));
+    assert_eq!(meetjoin::cli::exit_code(err.kind), 5);
+}
+
+/// Secrets of the hostile-echo tests.
+const ECHO_PASSWORD: &str = "Mtg-pw-4711";
+const HELD_REFRESH: &str = "held-refresh-tok-55";
+const HELD_APP_KEY: &str = "held-app-key-66";
+
+/// A client that holds a refresh token and an App Key, as a signed-in session's does.
+fn client_holding_secrets(server: &RawServer) -> Client {
+    let client = server.client();
+    let mut held = meetjoin::redact::Redactor::new();
+    held.add(HELD_REFRESH);
+    held.add(HELD_APP_KEY);
+    client.hold_secrets(held);
+    client
+}
+
+fn assert_no_secret(text: &str, secrets: &[&str], what: &str) {
+    for secret in secrets {
+        assert!(!text.contains(secret), "{what}: {secret} in {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_echoing_secrets_in_an_error_gets_them_masked() {
+    let echo = format!("{RAW_TOKEN}|{ECHO_PASSWORD}|{HELD_REFRESH}|{HELD_APP_KEY}");
+    let body = serde_json::json!({
+        "error_code": format!("MMC.{ECHO_PASSWORD}"),
+        "error_msg": format!("bad token {echo}"),
+        "request_id": echo,
+    })
+    .to_string();
+    let reply = Reply::http(
+        "400 Bad Request",
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Request-Id", &format!("rid-{RAW_TOKEN}")),
+        ],
+        body.as_bytes(),
+    );
+    let server = RawServer::answering(&reply).await;
+    let err = no_hang(
+        client_holding_secrets(&server)
+            .auth_random(&secret(RAW_TOKEN), &request(OPEN_MEETING, ECHO_PASSWORD, false)),
+    )
+    .await
+    .unwrap_err();
+    let secrets = [RAW_TOKEN, ECHO_PASSWORD, HELD_REFRESH, HELD_APP_KEY];
+    for lang in Lang::ALL {
+        let shown = format!("{}\n{}\n{err}\n{err:?}", err.message(lang), err.details(lang));
+        assert_no_secret(&shown, &secrets, "an error");
+    }
+    assert_eq!(err.request_id.as_deref(), Some("rid-***"));
+    assert_eq!(err.code.as_deref(), Some("MMC.***"));
+    assert!(err.service_message.as_deref().is_some_and(|m| m.starts_with("bad token ***|")));
+}
+
+#[tokio::test]
+async fn a_server_echoing_secrets_in_a_success_gets_them_masked() {
+    let random = "397381479198454";
+    let body = serde_json::json!({
+        "random": random,
+        "subject": format!("{random} {RAW_TOKEN} {ECHO_PASSWORD} {HELD_APP_KEY} meeting"),
+        "conf_mode": HELD_REFRESH,
+    })
+    .to_string();
+    let reply = Reply::http(
+        "200 OK",
+        &[
+            ("Content-Type", "application/json"),
+            ("X-Request-Id", &format!("{HELD_REFRESH}-{random}")),
+        ],
+        body.as_bytes(),
+    );
+    let server = RawServer::answering(&reply).await;
+    let reply = no_hang(
+        client_holding_secrets(&server)
+            .auth_random(&secret(RAW_TOKEN), &request(OPEN_MEETING, ECHO_PASSWORD, false)),
+    )
+    .await
+    .expect("a random");
+    assert_eq!(reply.value.random.expose_secret(), random);
+    assert_eq!(reply.value.subject.as_deref(), Some("*** *** *** *** meeting"));
+    let shown = format!(
+        "{:?} {:?} {:?}",
+        reply.request_id,
+        reply.value.subject,
+        reply.value.conf_mode.as_ref().map(|m| m.as_sent())
+    );
+    assert_no_secret(
+        &shown,
+        &[random, RAW_TOKEN, ECHO_PASSWORD, HELD_REFRESH, HELD_APP_KEY],
+        "a success",
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_reply_echoing_the_credentials_gets_them_masked() {
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("me:{ECHO_PASSWORD}"));
+    let body = serde_json::json!({
+        "error_code": "USG.206010000",
+        "error_msg": format!("Basic {basic} / {ECHO_PASSWORD}"),
+    })
+    .to_string();
+    let server = RawServer::answering(&Reply::json("401 Unauthorized", &body)).await;
+    let err = no_hang(
+        server
+            .client()
+            .sign_in_account("me", &secret(ECHO_PASSWORD)),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AccountOrPasswordWrong);
+    assert_eq!(err.service_message.as_deref(), Some("Basic *** / ***"));
+
+    // A token object whose user name is the new token itself.
+    let body = serde_json::json!({
+        "accessToken": "fresh-access-tok-77",
+        "refreshToken": "fresh-refresh-tok-88",
+        "user": {"name": "fresh-access-tok-77 / fresh-refresh-tok-88"},
+    })
+    .to_string();
+    let server = RawServer::answering(&Reply::json("200 OK", &body)).await;
+    let tokens = no_hang(server.client().sign_in_account("me", &secret(ECHO_PASSWORD)))
+        .await
+        .expect("tokens")
+        .value;
+    assert_eq!(tokens.user_name.as_deref(), Some("*** / ***"));
+}
+
+#[tokio::test]
+async fn an_optional_field_of_the_wrong_type_is_unknown_and_the_random_still_shows() {
+    let cases = [
+        r#"{"random":"123456789012345","webinar":"true","conf_mode":5,"subject":"s"}"#,
+        r#"{"random":"123456789012345","need_password":1,"support_applets":"yes","subject":42}"#,
+        r#"{"random":"123456789012345","conf_mode":{"a":1},"webinar":[true],"need_password":"false"}"#,
+    ];
+    for body in cases {
+        let (result, _server) = random_against(&Reply::json("200 OK", body)).await;
+        let value = result.unwrap_or_else(|e| panic!("{body}: {e:?}"));
+        assert_eq!(value.random.expose_secret(), "123456789012345", "{body}");
+        let parsed: serde_json::Value = serde_json::from_str(body).expect("json");
+        if !parsed["webinar"].is_null() {
+            assert_eq!(value.webinar, None, "{body}");
+        }
+        if !parsed["conf_mode"].is_null() {
+            assert_eq!(value.conf_mode, None, "{body}");
+        }
+        if parsed["subject"].is_number() {
+            assert_eq!(value.subject, None, "{body}");
+        }
+        if !parsed["need_password"].is_null() {
+            assert_eq!(value.need_password, None, "{body}");
+        }
+    }
+    // An error body whose fields have the wrong types is still classified by its status.
+    let (result, _server) = random_against(&Reply::json(
+        "401 Unauthorized",
+        r#"{"error_code":4,"error_msg":["x"],"request_id":{"a":1}}"#,
+    ))
+    .await;
+    let err = result.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    assert_eq!(err.code, None);
+}
+
+#[tokio::test]
+async fn every_call_says_its_language_and_content_type() {
+    let language = meetjoin::api::LanguageSetting::new(Lang::ZhCn);
+    let server = RawServer::canned(json_reply("200 OK", GOOD_BODY)).await;
+    let client = Client::with_options(
+        Server::parse(&format!("http://{}", server.addr)).expect("loopback"),
+        ClientOptions {
+            language: language.clone(),
+            ..ClientOptions::default()
+        },
+    )
+    .expect("client");
+    client
+        .auth_random(&secret("t"), &request(OPEN_MEETING, "", false))
+        .await
+        .expect("ok");
+    language.set(Lang::En);
+    let _ = client.sign_out(&secret("t")).await;
+    let _ = client.validate(&secret("t")).await;
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    let expected = ["zh-CN", "en-US", "en-US"];
+    for (raw, language) in requests.iter().zip(expected) {
+        assert_eq!(header_of(raw, "accept-language").as_deref(), Some(language), "{raw}");
+        assert_eq!(
+            header_of(raw, "content-type").as_deref(),
+            Some("application/json"),
+            "{raw}"
+        );
+    }
+    // Validation asks for the account information.
+    let body = requests[2].split("\r\n\r\n").nth(1).expect("a body");
+    let body: serde_json::Value = serde_json::from_str(body).expect("json body");
+    assert_eq!(body["needAccountInfo"], true);
+    assert_eq!(body["needGenNewToken"], false);
+}

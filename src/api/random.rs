@@ -198,9 +198,15 @@ impl Client {
         let mut secrets = Redactor::new();
         secrets.add_secret(access_token);
         secrets.add(password);
-        self.send_with(http, &secrets, |body: RandomBody, secrets| {
-            body.into_auth_random(secrets)
-        })
-        .await
+        let mut reply = self
+            .send_with(http, &secrets, |body: RandomBody, secrets| {
+                body.into_auth_random(secrets)
+            })
+            .await?;
+        // The random is a secret too: a server echoing it in the request id gets it masked.
+        let mut with_random = Redactor::new();
+        with_random.add_secret(&reply.value.random);
+        reply.request_id = with_random.mask_opt(reply.request_id);
+        Ok(reply)
     }
 }
