@@ -9,7 +9,10 @@
 #     throwaway gnome-keyring, checked to own org.freedesktop.secrets;
 #   - a real window (tests/gui_window.rs): its own Xvfb with matchbox-window-manager, never the
 #     user's display unless MEETJOIN_TEST_USE_DISPLAY=1 (then DISPLAY must be set);
-#   - a real terminal (tests/cli.rs, the password prompt): `script` from util-linux.
+#   - a real terminal (tests/cli.rs, the password prompt): `script` from util-linux;
+#   - the vendor's official Python SDK (tests/sdk.rs, the referee of the sandbox): a virtual
+#     environment in target/sdk-venv with the versions pinned in tests/sdk/requirements.txt,
+#     installed from PyPI the first time (and again when the pins change).
 #
 # A missing part is reported and its tests are counted as skipped; under CI=true it fails the
 # run instead. The last line is `tests: N passed, M failed, K skipped`, where a test binary that
@@ -139,9 +142,36 @@ $display && export MEETJOIN_TEST_DISPLAY=1
 terminal=false
 need script "the terminal password-prompt test (util-linux)" && terminal=true
 
-# 4. The ignored tests, and what each needs, from the reason of its `#[ignore = "needs ..."]`:
+# 4. The official Python SDK, in its own virtual environment.
+sdk=false
+if need python3 "the official-SDK tests"; then
+    venv=target/sdk-venv
+    stamp="$venv/requirements.sha256"
+    want="$(sha256sum tests/sdk/requirements.txt | cut -d' ' -f1)"
+    if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        sdk=true
+    else
+        rm -rf "$venv"
+        say "installing the official Python SDK into $venv (pinned in tests/sdk/requirements.txt)"
+        if python3 -m venv "$venv" >/dev/null 2>&1 &&
+            "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input \
+                -r tests/sdk/requirements.txt; then
+            echo "$want" >"$stamp"
+            sdk=true
+        else
+            not_ready "the official-SDK tests" "could not install the SDK from PyPI into $venv"
+        fi
+    fi
+    if $sdk; then
+        MEETJOIN_SDK_PYTHON="$(pwd)/$venv/bin/python"
+        export MEETJOIN_SDK_PYTHON
+    fi
+fi
+
+# 5. The ignored tests, and what each needs, from the reason of its `#[ignore = "needs ..."]`:
 #    "Secret Service" or "keyring" needs the keyring, "display" the display, "terminal" the
-#    terminal. A test whose part is missing is left out (nextest counts it as skipped).
+#    terminal, "Python SDK" the SDK. A test whose part is missing is left out (nextest counts
+#    it as skipped).
 ignored_tests() { # prints FILE<TAB>TEST<TAB>REASON for each ignored test under src/ and tests/
     find src tests -name '*.rs' -print0 | sort -z | xargs -0 awk '
         {
@@ -178,6 +208,10 @@ while IFS=$'\t' read -r file name reason; do
         known=true
         $terminal || ready=false
     fi
+    if [[ $lower == *"python sdk"* ]]; then
+        known=true
+        $sdk || ready=false
+    fi
     if ! $known; then
         $ci && die "$file: $name is ignored for a reason test.sh does not know: \"$reason\""
         say "$file: $name is ignored for a reason test.sh does not know: skipped"
@@ -195,7 +229,7 @@ if [ "${#left_out[@]}" -gt 0 ]; then
     filter=(-E "not (${joined:3})")
 fi
 
-# 5. The tests. Every nextest run ends on `Summary [...] N tests run: A passed, B failed, ...`;
+# 6. The tests. Every nextest run ends on `Summary [...] N tests run: A passed, B failed, ...`;
 #    a run that ends otherwise (a build failure, a binary that cannot list its tests) is
 #    retried one target at a time, and each target that still cannot run is one failure.
 log="$(mktemp)"
@@ -256,5 +290,6 @@ done
 $keyring || say "skipped: the real-keyring tests (no Secret Service)"
 $display || say "skipped: the real-window test (no display)"
 $terminal || say "skipped: the terminal test (no script)"
+$sdk || say "skipped: the official-SDK tests (no Python SDK)"
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$failed" -eq 0 ]

@@ -215,17 +215,19 @@ struct AccountBody<'a> {
     client_type: u32,
 }
 
-/// The App ID sign-in body, with the fields and JSON types the official SDKs send: `userId`
-/// always (empty for the admin), `corpId` always (`null` for a single-tenant application).
+/// The App ID sign-in body, with the fields, order and JSON types the official SDKs send:
+/// `userId` always (empty for the admin), `corpId` always (`null` for a single-tenant
+/// application), `deptCode` as `null`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct AppAuthBody<'a> {
     app_id: &'a str,
-    client_type: u32,
+    user_id: &'a str,
     corp_id: Option<&'a str>,
     expire_time: i64,
     nonce: &'a str,
-    user_id: &'a str,
+    client_type: u32,
+    dept_code: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -290,11 +292,12 @@ impl Client {
             .header("X-Token-Type", "LongTicket")
             .body(json_body(&AppAuthBody {
                 app_id: &credentials.app_id,
-                client_type: CLIENT_TYPE_API,
+                user_id,
                 corp_id,
                 expire_time,
                 nonce: &nonce,
-                user_id,
+                client_type: CLIENT_TYPE_API,
+                dept_code: None,
             })?);
         let mut secrets = Redactor::new();
         secrets.add_secret(&credentials.app_key);
@@ -318,9 +321,14 @@ impl Client {
     /// Asks whether an access token is valid; returns its current details, with the account
     /// and user name (`needAccountInfo`).
     pub async fn validate(&self, access_token: &SecretString) -> Result<Reply<Tokens>, ApiError> {
+        // The official SDKs send the token in the header too.
         let http = self
             .http
             .post(self.url(VALIDATE_PATH))
+            .header(
+                "X-Access-Token",
+                secret_header(access_token.expose_secret())?,
+            )
             .body(json_body(&ValidateBody {
                 token: access_token.expose_secret(),
                 need_gen_new_token: false,

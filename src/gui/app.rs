@@ -280,6 +280,8 @@ impl eframe::App for MeetjoinApp {
         let ctx = ui.ctx().clone();
         self.apply_settings(&ctx);
         let lang = self.lang();
+        // The server's own messages follow the window's language (an atomic store).
+        self.worker.set_language(lang);
         let now = crate::api::auth::now_unix();
         let mut actions = Vec::new();
         self.shortcuts(&ctx, &mut actions);

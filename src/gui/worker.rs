@@ -17,7 +17,12 @@ use tokio::runtime::{Handle, Runtime};
 use tokio::sync::{mpsc, watch};
 use tokio::task::AbortHandle;
 
-use crate::api::{ApiError, AuthRandom, Client, RandomRequest, Reply};
+use std::path::PathBuf;
+
+use crate::api::{
+    ApiError, AuthRandom, Client, ClientOptions, LanguageSetting, RandomRequest, Reply,
+};
+use crate::i18n::Lang;
 use crate::meeting_id::MeetingId;
 use crate::secrets::{StoreError, TokenStore};
 use crate::server::Server;
@@ -205,6 +210,9 @@ impl<T: Send + 'static> JobSlot<T> {
 enum Command {
     /// Use another server: a new client and session, and look up its saved sign-in.
     SetServer(Server),
+    /// Trust the CA certificates of this PEM file too (or no extra ones): a new client and
+    /// session on the same server.
+    SetCaFile(Option<PathBuf>),
     /// Check a meeting (the slot's ticket says which request this is).
     Check(Ticket, RandomRequest),
     /// Sign in.
@@ -225,6 +233,8 @@ pub struct Worker {
     /// The sign-out.
     pub sign_out: JobSlot<SignOutOutcome>,
     clipboard: ClipboardGuard,
+    /// The language every call asks the server to answer in (`Accept-Language`).
+    language: LanguageSetting,
 }
 
 impl Worker {
@@ -239,9 +249,13 @@ impl Worker {
         let (commands, receiver) = mpsc::unbounded_channel();
         let (status_tx, status) = watch::channel(AccountStatus::starting(server.clone()));
         let (check, sign_in, sign_out) = (JobSlot::new(ctx), JobSlot::new(ctx), JobSlot::new(ctx));
+        let language = LanguageSetting::default();
         let owner = Owner {
             handle: runtime.handle(),
             store,
+            language: language.clone(),
+            ca_file: None,
+            server: server.clone(),
             session: None,
             status: status_tx,
             ctx: ctx.clone(),
@@ -258,9 +272,25 @@ impl Worker {
             sign_in,
             sign_out,
             clipboard: ClipboardGuard::default(),
+            language,
         };
         worker.send(Command::SetServer(server));
         worker
+    }
+
+    /// Asks the server to answer in `lang` from the next call on (its own messages then match
+    /// the window).
+    pub fn set_language(&self, lang: Lang) {
+        self.language.set(lang);
+    }
+
+    /// Trusts the CA certificates in `ca_file` too (a private deployment's own CA), or only the
+    /// system's with `None`: abandons the work in flight, like a server change.
+    pub fn set_ca_file(&self, ca_file: Option<PathBuf>) {
+        self.check.cancel();
+        self.sign_in.cancel();
+        self.sign_out.cancel();
+        self.send(Command::SetCaFile(ca_file));
     }
 
     fn send(&self, command: Command) {
@@ -345,6 +375,9 @@ impl Drop for Worker {
 struct Owner {
     handle: Handle,
     store: Arc<dyn TokenStore>,
+    language: LanguageSetting,
+    ca_file: Option<PathBuf>,
+    server: Server,
     session: Option<Session>,
     status: watch::Sender<AccountStatus>,
     ctx: egui::Context,
@@ -378,6 +411,10 @@ impl Owner {
             match command {
                 Command::SetServer(server) => {
                     session_status = self.set_server(server).await;
+                }
+                Command::SetCaFile(ca_file) => {
+                    self.ca_file = ca_file;
+                    session_status = self.set_server(self.server.clone()).await;
                 }
                 Command::Check(ticket, request) => match &self.session {
                     Some(session) => {
@@ -430,10 +467,17 @@ impl Owner {
     /// A new client and session for `server`; looks up the saved sign-in in the background.
     async fn set_server(&mut self, server: Server) -> Option<watch::Receiver<SessionStatus>> {
         self.session = None;
+        self.server = server.clone();
         self.publish(AccountStatus::starting(server.clone()));
-        // Building a client reads the system's CA store: keep it off the async threads too.
+        // Building a client reads the system's CA store (and a CA file): keep it off the async
+        // threads too.
         let for_client = server.clone();
-        let client = tokio::task::spawn_blocking(move || Client::new(for_client))
+        let options = ClientOptions {
+            language: self.language.clone(),
+            ca_file: self.ca_file.clone(),
+            ..ClientOptions::default()
+        };
+        let client = tokio::task::spawn_blocking(move || Client::with_options(for_client, options))
             .await
             .unwrap_or_else(|e| {
                 Err(ApiError::new(crate::api::ErrorKind::Other)

@@ -151,9 +151,10 @@ fn random_query(params: &HashMap<String, String>) -> Result<RandomQuery, Failure
         .get("conf_id")
         .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
         .ok_or(Failure::MMC_PARAM_INVALID)?;
+    // `0`/`1` as documented; `false`/`true` as the Python SDK sends a boolean.
     let guest_waiting = match params.get("guest_waiting").map(String::as_str) {
-        None | Some("0") => false,
-        Some("1") => true,
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
         Some(_) => return Err(Failure::MMC_PARAM_INVALID),
     };
     Ok(RandomQuery {
