@@ -811,8 +811,6 @@ async fn app_sign_in_accepts_fixed_python_test_vectors() {
     const ALICE: &str = "fd5bdfba08767da73340a5de794729751de6d3a0f5423289aea19333410a87db";
     // Same, over b"sandbox-app::0:0123456789abcdef0123456789abcdef" (no userId).
     const ADMIN: &str = "5f6550367c506219aac604a3c13dd1def1271aebad1ae756795d75650be0ad21";
-    // Same, over b"sandbox-app:corp42:alice:0:0123456789abcdef0123456789abcdef".
-    const CORP: &str = "68e045c51c208232b6fd7ff1fa455dcea2e900530f835480c61c90332c73455b";
     assert_eq!(hmac_hex(&format!("{DEMO_APP_ID}:alice:0:{NONCE}")), ALICE);
 
     // A single-tenant application ignores a corp ID; an absent or empty user ID keeps its

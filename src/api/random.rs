@@ -177,16 +177,15 @@ impl Client {
     ) -> Result<Reply<AuthRandom>, ApiError> {
         // Both faces send the password trimmed: pasted text often ends in a space.
         let password = request.password.expose_secret().trim();
+        // `guest_waiting` only when set (its default is 0), as the official SDKs send it.
+        let mut query = vec![("conf_id", request.meeting_id.as_str())];
+        if request.guest_waiting {
+            query.push(("guest_waiting", "1"));
+        }
         let mut http = self
             .http
             .get(self.url(PATH))
-            .query(&[
-                ("conf_id", request.meeting_id.as_str()),
-                (
-                    "guest_waiting",
-                    if request.guest_waiting { "1" } else { "0" },
-                ),
-            ])
+            .query(&query)
             .header(
                 "X-Access-Token",
                 secret_header(access_token.expose_secret())?,
