@@ -50,6 +50,10 @@ pub const ENV_KEYRING_SERVICE: &str = "MEETJOIN_KEYRING_SERVICE";
 #[derive(Parser, Debug)]
 #[command(name = "meetjoin", version, about, long_about = None)]
 struct Cli {
+    /// Log one line per call (method, path, status, error code, request id, duration) on
+    /// standard error; never a secret. RUST_LOG (tracing filter directives) overrides it.
+    #[arg(long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -134,6 +138,19 @@ struct SandboxArgs {
     /// Calls per minute per token before HTTP 429 (0 turns the limit off).
     #[arg(long, default_value_t = 100)]
     rate_limit: u32,
+    /// Serve HTTPS; without --cert/--key with a self-signed certificate, whose PEM path is
+    /// the second line of standard output.
+    #[arg(long)]
+    tls: bool,
+    /// With --tls: the certificate chain (PEM) to serve.
+    #[arg(long, value_name = "FILE", requires_all = ["tls", "key"])]
+    cert: Option<std::path::PathBuf>,
+    /// With --tls: the private key (PEM) of --cert.
+    #[arg(long, value_name = "FILE", requires_all = ["tls", "cert"])]
+    key: Option<std::path::PathBuf>,
+    /// Append the shape of every request (never a secret value) to FILE as JSON lines.
+    #[arg(long, value_name = "FILE")]
+    record: Option<std::path::PathBuf>,
 }
 
 #[cfg(feature = "gui")]
@@ -200,6 +217,7 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    crate::logging::init(cli.verbose);
     let lang = Lang::from_system();
     let Some(command) = cli.command else {
         return default_face();
@@ -270,6 +288,7 @@ fn run_gui(args: GuiArgs) -> ExitCode {
         #[cfg(not(feature = "sandbox"))]
         sandbox: false,
         server,
+        ca_file: args.server.ca_file,
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -617,29 +636,58 @@ async fn logout(args: ServerArg, lang: Lang) -> Result<u8, Failure> {
 
 #[cfg(feature = "sandbox")]
 async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
-    use crate::sandbox::{Sandbox, SandboxConfig};
+    use crate::sandbox::{Sandbox, SandboxConfig, SandboxError, SandboxTls};
+    let tls = match (args.tls, args.cert, args.key) {
+        (false, _, _) => None,
+        (true, Some(cert), Some(key)) => Some(SandboxTls::Files { cert, key }),
+        (true, _, _) => Some(SandboxTls::SelfSigned),
+    };
     let config = SandboxConfig {
         port: args.port,
         token_ttl: std::time::Duration::from_secs(args.token_ttl.max(1)),
         rate_limit_per_minute: args.rate_limit,
+        tls,
+        record: args.record.clone(),
         ..SandboxConfig::default()
     };
     let sandbox = match Sandbox::start(config).await {
         Ok(sandbox) => sandbox,
-        Err(e) => {
+        Err(SandboxError::Bind { source, .. }) => {
             eprintln!(
                 "meetjoin: {}",
                 t!(
                     "cli.sandbox_bind_failed",
                     locale = lang.code(),
                     port = args.port,
-                    reason = e
+                    reason = source
                 )
             );
             return EXIT_OTHER;
         }
+        Err(e) => {
+            eprintln!("meetjoin: {}", e.message(lang));
+            return EXIT_OTHER;
+        }
     };
+    // Line 1 the URL, line 2 (with --tls) the certificate to trust: scripts read them.
     println!("{}", sandbox.url());
+    if let Some(pem) = sandbox.ca_pem_path() {
+        println!("{}", pem.display());
+        eprintln!(
+            "{}",
+            t!("sandbox.ca_pem", locale = lang.code(), path = pem.display())
+        );
+    }
+    if let Some(path) = &args.record {
+        eprintln!(
+            "{}",
+            t!(
+                "sandbox.recording",
+                locale = lang.code(),
+                path = path.display()
+            )
+        );
+    }
     eprintln!(
         "{}",
         t!(
@@ -659,6 +707,21 @@ async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
         )
     );
     let _ = std::io::stdout().flush();
+    // Ctrl+C, or on Unix a plain `kill`: either way the sandbox stops cleanly and removes its
+    // self-signed certificate.
+    #[cfg(unix)]
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+    #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
     EXIT_OK

@@ -1,7 +1,8 @@
 //! What a user of the window notices beyond the main flow (tests/gui.rs): the history's limit
 //! and de-duplication, nothing secret in the saved state, the keyring banner, a sign-in restored
-//! at start, the sandbox's demo account offered only on the sandbox, and the settings dialog
-//! refusing a server address it cannot use.
+//! at start, the sandbox's demo account offered only on the sandbox, the settings dialog
+//! refusing a server address it cannot use, and the CA certificate file of a private
+//! deployment (set in the dialog or on the command line, saved, and its failures shown).
 //!
 //! Driven headless with egui_kittest against an in-process sandbox: the real app, the real
 //! worker and the real library calls. Every English text is read from the locale files, never
@@ -17,6 +18,7 @@
 mod window;
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use eframe::Storage as _;
@@ -27,12 +29,12 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::runtime::Runtime;
 
-use meetjoin::api::Client;
+use meetjoin::api::{ApiError, Client, ClientOptions, ErrorKind};
 use meetjoin::gui::state::{
-    AppState, CheckStatus, DemoAccount, HISTORY_LIMIT, HistoryEntry, ServerChoice,
+    AppState, CheckStatus, DemoAccount, HISTORY_LIMIT, HistoryEntry, LanguageChoice, ServerChoice,
 };
 use meetjoin::gui::{AppDeps, MeetjoinApp};
-use meetjoin::sandbox::{DEMO_ACCOUNT, DEMO_PASSWORD, Sandbox, SandboxConfig};
+use meetjoin::sandbox::{DEMO_ACCOUNT, DEMO_PASSWORD, Sandbox, SandboxConfig, SandboxTls};
 use meetjoin::secrets::{KeyringStore, MemoryStore, StoreError, StoredSession, TokenStore};
 use meetjoin::server::Server;
 use meetjoin::session::{Credentials, Session};
@@ -59,6 +61,8 @@ fn start_sandbox(runtime: &Runtime) -> (Sandbox, Server) {
 struct Open {
     /// The server given "on the command line"; `None`: the saved setting's.
     server: Option<Server>,
+    /// The CA certificate file given "on the command line"; `None`: the saved setting's.
+    ca_file: Option<PathBuf>,
     store: Arc<dyn TokenStore>,
     sandbox: bool,
     demo: Option<DemoAccount>,
@@ -70,6 +74,7 @@ impl Open {
     fn sandbox(server: &Server, store: Arc<dyn TokenStore>) -> Open {
         Open {
             server: Some(server.clone()),
+            ca_file: None,
             store,
             sandbox: true,
             demo: Some(demo_account()),
@@ -90,6 +95,7 @@ impl Open {
                         ..AppDeps::new(Server::Cn, store, handle)
                     },
                 };
+                deps.ca_file = self.ca_file;
                 deps.sandbox = self.sandbox;
                 deps.demo = self.demo;
                 deps.saved = Some(self.saved);
@@ -108,6 +114,17 @@ fn wait_for_restore(window: &mut Window) {
 /// The English text of a key, straight from `assets/locales/*.yml`, with `%{name}` filled in.
 /// Fails when the key has no English text.
 fn en(key: &str, args: &[(&str, &str)]) -> String {
+    locale_text("en", key, args)
+}
+
+/// The Chinese text of a key, as [`en`] reads the English one.
+fn zh(key: &str, args: &[(&str, &str)]) -> String {
+    locale_text("zh-CN", key, args)
+}
+
+/// The text of `key` in `locale`, straight from `assets/locales/*.yml`, with `%{name}` filled
+/// in. Fails when the key has no text in that language.
+fn locale_text(locale: &str, key: &str, args: &[(&str, &str)]) -> String {
     static LOCALES: std::sync::OnceLock<HashMap<String, serde_yaml::Value>> =
         std::sync::OnceLock::new();
     let locales = LOCALES.get_or_init(|| {
@@ -126,9 +143,9 @@ fn en(key: &str, args: &[(&str, &str)]) -> String {
     });
     let mut text = locales
         .get(key)
-        .and_then(|v| v.get("en"))
+        .and_then(|v| v.get(locale))
         .and_then(serde_yaml::Value::as_str)
-        .unwrap_or_else(|| panic!("no English text for {key} in assets/locales"))
+        .unwrap_or_else(|| panic!("no {locale} text for {key} in assets/locales"))
         .to_owned();
     for (name, value) in args {
         text = text.replace(&format!("%{{{name}}}"), value);
@@ -200,6 +217,12 @@ fn type_password(window: &mut Window, password: &str) {
 
 /// Checks `meeting` (with `password`, possibly empty) and returns the auth random shown.
 fn check(window: &mut Window, meeting: &str, password: &str) -> String {
+    check_outcome(window, meeting, password)
+        .unwrap_or_else(|error| panic!("checking {meeting}: expected a result, got {error:?}"))
+}
+
+/// Checks `meeting` (with `password`, possibly empty): the auth random shown, or the error.
+fn check_outcome(window: &mut Window, meeting: &str, password: &str) -> Result<String, ApiError> {
     paste_meeting(window, meeting);
     type_password(window, password);
     button(window, &en("gui.check.button", &[])).click();
@@ -209,8 +232,9 @@ fn check(window: &mut Window, meeting: &str, password: &str) -> String {
     });
     window.run();
     match &window.state().state().check {
-        CheckStatus::Done(facts) => facts.random().expose_secret().to_owned(),
-        other => panic!("checking {meeting}: expected a result, got {other:?}"),
+        CheckStatus::Done(facts) => Ok(facts.random().expose_secret().to_owned()),
+        CheckStatus::Failed(error) => Err(error.clone()),
+        other => panic!("checking {meeting}: expected an outcome, got {other:?}"),
     }
 }
 
@@ -603,6 +627,7 @@ fn the_settings_refuse_a_server_they_cannot_use_and_switch_to_one_they_can() {
     saved.settings.custom_server = sandbox_server.base();
     let mut window = Open {
         server: None,
+        ca_file: None,
         store,
         sandbox: false,
         demo: None,
@@ -691,4 +716,450 @@ fn the_settings_refuse_a_server_they_cannot_use_and_switch_to_one_they_can() {
         "no sign-in on the new server"
     );
     assert!(has_label(&window, &en("gui.header.not_signed_in", &[])));
+}
+
+// --- The CA certificate file ------------------------------------------------------------------
+
+/// A self-signed CA certificate (P-256, valid until 2126) that signed nothing the tests reach.
+const UNRELATED_CA_PEM: &str = "-----BEGIN CERTIFICATE-----
+MIIBjDCCATOgAwIBAgIUWZvLfO9VxcXkuVL1g+nGwZPJ6IgwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQbWVldGpvaW4gdGVzdCBDQTAgFw0yNjExMjUyMzAyMDVaGA8y
+MTI2MTEwMTIzMDIwNVowGzEZMBcGA1UEAwwQbWVldGpvaW4gdGVzdCBDQTBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABMIzBAim+dbRvRjcOa+WMGhBIoah40/6uAPr
+kZhbKC2RtyVssKuaXXMJdF9+NTdTI19WHmwM9Z3M3tbVOKA36CijUzBRMB0GA1Ud
+DgQWBBQtYo92m7/akVMfBgNFYqRSPbjpyDAfBgNVHSMEGDAWgBQtYo92m7/akVMf
+BgNFYqRSPbjpyDAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIDqM
+/HWW7yKjDy5O/eymoBTRFdIe9aMya72jzvSyTHAqAiBcUiph8tKh85bow5TNaqIW
+s8d3GsDpWPs3NQDv8qktfQ==
+-----END CERTIFICATE-----
+";
+
+/// Writes [`UNRELATED_CA_PEM`] into `dir` and returns the file's path.
+fn unrelated_ca_file(dir: &Path) -> PathBuf {
+    let path = dir.join("enterprise-ca.pem");
+    std::fs::write(&path, UNRELATED_CA_PEM).expect("the CA file is written");
+    path
+}
+
+/// Opens the settings dialog from the header.
+fn open_settings(window: &mut Window) {
+    button(window, &en("gui.header.settings", &[])).click();
+    window.run();
+}
+
+/// Closes the settings dialog.
+fn close_settings(window: &mut Window) {
+    button(window, &en("gui.settings.close", &[])).click();
+    window.run();
+    assert!(window.state().state().settings_dialog.is_none());
+}
+
+/// Types `path` into the dialog's CA certificate field and clicks "Use this file".
+fn use_ca_file(window: &mut Window, path: &Path) {
+    if let Some(dialog) = window.state_mut().state_mut().settings_dialog.as_mut() {
+        dialog.ca_file.clear();
+    }
+    let label = en("gui.settings.ca_file", &[]);
+    window
+        .get_by_role_and_label(Role::TextInput, &label)
+        .focus();
+    window.run();
+    window
+        .get_by_role_and_label(Role::TextInput, &label)
+        .type_text(&path.display().to_string());
+    window.run();
+    button(window, &en("gui.settings.ca_apply", &[])).click();
+    window.step();
+}
+
+/// What the dialog's CA certificate field holds.
+fn ca_field(window: &Window) -> Option<String> {
+    window
+        .get_by_role_and_label(Role::TextInput, &en("gui.settings.ca_file", &[]))
+        .value()
+}
+
+/// The worker's "no session" error, when it is the CA file's.
+fn ca_error(window: &Window) -> Option<ApiError> {
+    window
+        .state()
+        .account()
+        .session_error
+        .filter(|e| e.kind == ErrorKind::CaCertificate)
+}
+
+/// A window on `server` as `meetjoin gui --server URL [--ca-file FILE]` opens it (not sandbox
+/// mode), with English test settings plus `saved_ca_file`.
+fn window_on(
+    runtime: &Runtime,
+    server: &Server,
+    store: Arc<dyn TokenStore>,
+    ca_file: Option<PathBuf>,
+    saved_ca_file: Option<PathBuf>,
+) -> Window {
+    let mut saved = test_settings();
+    saved.settings.ca_file = saved_ca_file;
+    Open {
+        server: Some(server.clone()),
+        ca_file,
+        store,
+        sandbox: false,
+        demo: None,
+        saved,
+    }
+    .window(runtime)
+}
+
+#[test]
+fn a_ca_file_that_cannot_be_used_says_so_and_clearing_it_brings_the_session_back() {
+    let runtime = runtime();
+    let (_sandbox, server) = start_sandbox(&runtime);
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    sign_in_through_the_library(&runtime, &server, Arc::clone(&store));
+    let mut window = window_on(&runtime, &server, store, None, None);
+    wait_for_restore(&mut window);
+    assert!(window.state().account().signed_in.is_some());
+    check(&mut window, "914047175", "");
+    open_settings(&mut window);
+    assert!(
+        has_label(&window, &en("gui.settings.ca_none", &[])),
+        "no CA file yet: only the system's certificates"
+    );
+
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let missing = dir.path().join("no-such-ca.pem");
+    use_ca_file(&mut window, &missing);
+    wait_until(&mut window, "the CA file's failure", |w| {
+        ca_error(w).is_some() && w.state().account().ca_file.as_deref() == Some(missing.as_path())
+    });
+    window.run();
+    assert_eq!(window.state().ca_file(), Some(missing.as_path()));
+    assert_eq!(
+        window.state().state().settings.ca_file.as_deref(),
+        Some(missing.as_path())
+    );
+    let error = ca_error(&window).expect("the CA file's failure");
+    let detail = error.detail.clone().expect("the failure's detail");
+    assert!(
+        detail.contains(&missing.display().to_string()),
+        "the detail names the file: {detail}"
+    );
+    let message = en("error.ca_certificate", &[]);
+    assert!(has_label(&window, &message), "the dialog says: {message}");
+    assert!(has_label(&window, &detail), "and why: {detail}");
+    let missing_text = missing.display().to_string();
+    assert!(
+        !has_label(
+            &window,
+            &en("gui.settings.ca_in_use", &[("file", &missing_text)])
+        ),
+        "a file that could not be used is not said to be in use"
+    );
+    assert!(window.state().account().signed_in.is_none(), "no session");
+    assert!(
+        matches!(window.state().state().check, CheckStatus::Idle),
+        "the result from before the change is gone"
+    );
+
+    // The main window says so too, once, and a check cannot run.
+    close_settings(&mut window);
+    let card = format!("⚠ {message}");
+    assert!(has_label(&window, &card), "the main window says: {card}");
+    assert!(has_label(&window, &en("gui.header.not_signed_in", &[])));
+    let refused = check_outcome(&mut window, "914047175", "").expect_err("no session, no check");
+    assert_eq!(refused.kind, ErrorKind::CaCertificate);
+    assert_eq!(
+        window.query_all_by_label(&card).count(),
+        1,
+        "the check's failure is the session's: one card, not two"
+    );
+
+    // In Chinese as well, in the main window and in the dialog.
+    window.state_mut().state_mut().settings.language = LanguageChoice::ZhCn;
+    window.run();
+    let zh_message = zh("error.ca_certificate", &[]);
+    assert!(
+        has_label(&window, &format!("⚠ {zh_message}")),
+        "the main window says: {zh_message}"
+    );
+    button(&window, &zh("gui.header.settings", &[])).click();
+    window.run();
+    assert!(has_label(&window, &zh_message), "the dialog says it too");
+    assert!(has_label(&window, &zh("gui.settings.ca_file", &[])));
+    window.state_mut().state_mut().settings.language = LanguageChoice::En;
+    window.run();
+
+    // Clearing it: the session, and the saved sign-in, come back.
+    button(&window, &en("gui.settings.ca_clear", &[])).click();
+    window.step();
+    wait_until(&mut window, "the session without the CA file", |w| {
+        let account = w.state().account();
+        account.ca_file.is_none() && account.session_error.is_none() && account.signed_in.is_some()
+    });
+    window.run();
+    assert_eq!(window.state().ca_file(), None);
+    assert_eq!(window.state().state().settings.ca_file, None);
+    assert_eq!(ca_field(&window).filter(|v| !v.is_empty()), None);
+    assert!(has_label(&window, &en("gui.settings.ca_none", &[])));
+    assert!(!has_label(&window, &message));
+    close_settings(&mut window);
+    assert!(!has_label(&window, &card));
+    assert_eq!(check(&mut window, "914047175", "").len(), 15);
+}
+
+#[test]
+fn the_ca_file_setting_is_saved_and_used_at_the_next_start() {
+    let runtime = runtime();
+    let (_sandbox, server) = start_sandbox(&runtime);
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    sign_in_through_the_library(&runtime, &server, Arc::clone(&store));
+    let mut window = window_on(&runtime, &server, Arc::clone(&store), None, None);
+    wait_for_restore(&mut window);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let ca = unrelated_ca_file(dir.path());
+    let ca_text = ca.display().to_string();
+    let in_use = en("gui.settings.ca_in_use", &[("file", &ca_text)]);
+
+    open_settings(&mut window);
+    use_ca_file(&mut window, &ca);
+    wait_until(&mut window, "the session with the CA file", |w| {
+        let account = w.state().account();
+        account.ca_file.as_deref() == Some(ca.as_path())
+            && !account.restoring
+            && account.session_error.is_none()
+            && account.signed_in.is_some()
+    });
+    window.run();
+    assert!(has_label(&window, &in_use), "the dialog says: {in_use}");
+    assert_eq!(
+        window.state().state().settings.ca_file.as_deref(),
+        Some(ca.as_path())
+    );
+    close_settings(&mut window);
+    assert_eq!(
+        check(&mut window, "914047175", "").len(),
+        15,
+        "an extra CA leaves the system's trusted"
+    );
+
+    // Saved exactly as eframe does, and read back.
+    let mut storage = RecordingStorage::default();
+    eframe::App::save(window.state_mut(), &mut storage);
+    let restored: AppState =
+        eframe::get_value(&storage, AppState::STORAGE_KEY).expect("the saved state reads back");
+    assert_eq!(restored.settings.ca_file.as_deref(), Some(ca.as_path()));
+    drop(window);
+
+    // A state saved before the setting existed still loads, with no CA file.
+    let mut older = RecordingStorage::default();
+    older.set_string(
+        AppState::STORAGE_KEY,
+        "(settings:(keep_history:false,guest_waiting:true),history:[])".to_owned(),
+    );
+    let older: AppState =
+        eframe::get_value(&older, AppState::STORAGE_KEY).expect("an older saved state loads");
+    assert!(older.settings.guest_waiting && !older.settings.keep_history);
+    assert_eq!(older.settings.ca_file, None);
+
+    // The next start uses the saved file; nothing says it came from the command line.
+    let mut next = Open {
+        server: Some(server.clone()),
+        ca_file: None,
+        store,
+        sandbox: false,
+        demo: None,
+        saved: restored,
+    }
+    .window(&runtime);
+    wait_for_restore(&mut next);
+    assert_eq!(next.state().ca_file(), Some(ca.as_path()));
+    assert!(next.state().account().session_error.is_none());
+    open_settings(&mut next);
+    assert_eq!(ca_field(&next).as_deref(), Some(ca_text.as_str()));
+    assert!(has_label(&next, &in_use));
+    assert!(!has_label(
+        &next,
+        &en("gui.settings.ca_cli_override", &[("file", &ca_text)])
+    ));
+}
+
+#[test]
+fn a_ca_file_from_the_command_line_overrides_the_saved_one_for_this_run() {
+    let runtime = runtime();
+    let (_sandbox, server) = start_sandbox(&runtime);
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    sign_in_through_the_library(&runtime, &server, Arc::clone(&store));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let saved_ca = unrelated_ca_file(dir.path());
+    // A file that is not there: the worker's failure shows which file it was given.
+    let command_line_ca = dir.path().join("from-the-command-line.pem");
+    let command_line_text = command_line_ca.display().to_string();
+    let mut window = window_on(
+        &runtime,
+        &server,
+        store,
+        Some(command_line_ca.clone()),
+        Some(saved_ca.clone()),
+    );
+    wait_until(&mut window, "the command line's CA file", |w| {
+        ca_error(w).is_some()
+    });
+    window.run();
+    let detail = ca_error(&window)
+        .and_then(|e| e.detail)
+        .expect("the failure's detail");
+    assert!(
+        detail.contains(&command_line_text),
+        "the worker used the command line's file: {detail}"
+    );
+    assert_eq!(window.state().ca_file(), Some(command_line_ca.as_path()));
+
+    open_settings(&mut window);
+    let overrides = en(
+        "gui.settings.ca_cli_override",
+        &[("file", &command_line_text)],
+    );
+    assert!(
+        has_label(&window, &overrides),
+        "the dialog says: {overrides}"
+    );
+    assert_eq!(
+        ca_field(&window).as_deref(),
+        Some(command_line_text.as_str())
+    );
+    assert!(has_label(&window, &en("error.ca_certificate", &[])));
+    assert_eq!(
+        window.state().state().settings.ca_file.as_deref(),
+        Some(saved_ca.as_path()),
+        "the saved setting is untouched"
+    );
+
+    // Using a file here replaces the command line's, for this run and the next.
+    use_ca_file(&mut window, &saved_ca);
+    wait_until(&mut window, "the session with the saved CA file", |w| {
+        let account = w.state().account();
+        account.ca_file.as_deref() == Some(saved_ca.as_path())
+            && account.session_error.is_none()
+            && account.signed_in.is_some()
+    });
+    window.run();
+    assert_eq!(window.state().ca_file(), Some(saved_ca.as_path()));
+    assert!(!has_label(&window, &overrides), "no longer overridden");
+    assert!(has_label(
+        &window,
+        &en(
+            "gui.settings.ca_in_use",
+            &[("file", &saved_ca.display().to_string())]
+        )
+    ));
+    assert_eq!(
+        window.state().state().settings.ca_file.as_deref(),
+        Some(saved_ca.as_path())
+    );
+}
+
+#[test]
+fn in_sandbox_mode_a_ca_file_is_for_this_run_only() {
+    let runtime = runtime();
+    let (_sandbox, server) = start_sandbox(&runtime);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let saved_ca = dir.path().join("the-real-servers-ca.pem");
+    let mut open = Open::sandbox(&server, Arc::new(MemoryStore::new()));
+    open.saved.settings.ca_file = Some(saved_ca.clone());
+    let mut window = open.window(&runtime);
+    wait_for_restore(&mut window);
+    assert_eq!(
+        window.state().ca_file(),
+        None,
+        "the saved file belongs to the real server, not the sandbox"
+    );
+    assert_eq!(window.state().account().session_error, None);
+
+    open_settings(&mut window);
+    assert!(has_label(&window, &en("gui.settings.ca_sandbox_note", &[])));
+    let ca = unrelated_ca_file(dir.path());
+    use_ca_file(&mut window, &ca);
+    wait_until(&mut window, "the sandbox's session with the CA file", |w| {
+        let account = w.state().account();
+        account.ca_file.as_deref() == Some(ca.as_path()) && !account.restoring
+    });
+    window.run();
+    assert!(has_label(
+        &window,
+        &en(
+            "gui.settings.ca_in_use",
+            &[("file", &ca.display().to_string())]
+        )
+    ));
+    assert_eq!(
+        window.state().state().settings.ca_file.as_deref(),
+        Some(saved_ca.as_path()),
+        "not saved over the real server's"
+    );
+}
+
+#[test]
+fn a_check_against_a_tls_sandbox_needs_its_ca_file() {
+    let runtime = runtime();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig {
+            port: 0,
+            tls: Some(SandboxTls::SelfSigned),
+            ..SandboxConfig::default()
+        }))
+        .expect("the TLS sandbox starts");
+    let server = Server::parse(&sandbox.url()).expect("sandbox URL");
+    assert!(server.base().starts_with("https://"), "{}", server.base());
+    let ca = sandbox
+        .ca_pem_path()
+        .expect("the self-signed sandbox's certificate")
+        .to_owned();
+
+    // Signed in beforehand through the library, trusting the sandbox's certificate.
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let (for_session, for_client, ca_for_client) = (Arc::clone(&store), server.clone(), ca.clone());
+    runtime.block_on(async move {
+        let options = ClientOptions {
+            ca_file: Some(ca_for_client),
+            ..ClientOptions::default()
+        };
+        let client = Client::with_options(for_client, options).expect("client");
+        Session::new(client, for_session)
+            .sign_in(Credentials::Account {
+                account: DEMO_ACCOUNT.to_owned(),
+                password: SecretString::from(DEMO_PASSWORD.to_owned()),
+            })
+            .await
+            .expect("sign-in over TLS with the CA file");
+    });
+
+    // Without the CA file the window cannot reach the sandbox.
+    let mut window = window_on(&runtime, &server, store, None, None);
+    wait_for_restore(&mut window);
+    let refused = check_outcome(&mut window, "914047175", "").expect_err("an unknown certificate");
+    assert_eq!(refused.kind, ErrorKind::UntrustedCertificate, "{refused:?}");
+    assert!(
+        refused
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.to_lowercase().contains("certificate")),
+        "the detail says why: {refused:?}"
+    );
+    assert!(has_label(
+        &window,
+        &format!("⚠ {}", en("error.untrusted_certificate", &[]))
+    ));
+
+    // With it, the same check succeeds.
+    open_settings(&mut window);
+    use_ca_file(&mut window, &ca);
+    wait_until(&mut window, "the session with the sandbox's CA file", |w| {
+        let account = w.state().account();
+        account.ca_file.as_deref() == Some(ca.as_path())
+            && !account.restoring
+            && account.signed_in.is_some()
+    });
+    window.run();
+    close_settings(&mut window);
+    assert_eq!(check(&mut window, "914047175", "").len(), 15);
 }

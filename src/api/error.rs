@@ -53,6 +53,8 @@ pub enum ErrorKind {
     NotAMeetingServer,
     /// The server could not be reached.
     Network,
+    /// The server's TLS certificate is not trusted (a private deployment's own CA is missing).
+    UntrustedCertificate,
     /// The server did not answer in time.
     Timeout,
     /// The reply was not what the service sends: not JSON, truncated, too large, a redirect.
@@ -88,8 +90,16 @@ pub const KNOWN_CODES: &[CodeInfo] = &[
     code("111072065", ErrorKind::WrongIdOrPassword, None),
     code("111070005", ErrorKind::MeetingNotFound, None),
     code("111070009", ErrorKind::PasswordRequired, None),
-    code("111071091", ErrorKind::WrongIdOrPassword, Some("error.code.password_check_failed")),
-    code("111070004", ErrorKind::WrongIdOrPassword, Some("error.code.password_check_failed")),
+    code(
+        "111071091",
+        ErrorKind::WrongIdOrPassword,
+        Some("error.code.password_check_failed"),
+    ),
+    code(
+        "111070004",
+        ErrorKind::WrongIdOrPassword,
+        Some("error.code.password_check_failed"),
+    ),
     code("111070010", ErrorKind::NoPermission, None),
     code("111071052", ErrorKind::Locked, None),
     code("111071053", ErrorKind::Locked, None),
@@ -97,29 +107,77 @@ pub const KNOWN_CODES: &[CodeInfo] = &[
     code("111072050", ErrorKind::MeetingLocked, None),
     code("111072005", ErrorKind::NotStarted, None),
     code("111072006", ErrorKind::Ended, None),
-    code("111071072", ErrorKind::Ended, Some("error.code.recently_ended")),
+    code(
+        "111071072",
+        ErrorKind::Ended,
+        Some("error.code.recently_ended"),
+    ),
     code("111071004", ErrorKind::WaitingForHost, None),
     code("111071058", ErrorKind::WaitingForHost, None),
-    code("111071073", ErrorKind::NoPermission, Some("error.code.no_anonymous")),
-    code("111071074", ErrorKind::NoPermission, Some("error.code.enterprise_only")),
-    code("111071075", ErrorKind::NoPermission, Some("error.code.invited_only")),
+    code(
+        "111071073",
+        ErrorKind::NoPermission,
+        Some("error.code.no_anonymous"),
+    ),
+    code(
+        "111071074",
+        ErrorKind::NoPermission,
+        Some("error.code.enterprise_only"),
+    ),
+    code(
+        "111071075",
+        ErrorKind::NoPermission,
+        Some("error.code.invited_only"),
+    ),
     code("100000429", ErrorKind::RateLimited, None),
     code("111070001", ErrorKind::InvalidRequest, None),
     code("000000001", ErrorKind::InvalidRequest, None),
-    code("111071083", ErrorKind::InvalidRequest, Some("error.code.invalid_random")),
+    code(
+        "111071083",
+        ErrorKind::InvalidRequest,
+        Some("error.code.invalid_random"),
+    ),
     code("000000004", ErrorKind::NotSignedIn, None),
-    code("206020000", ErrorKind::NotSignedIn, Some("error.code.token_invalid")),
-    code("200000004", ErrorKind::NotSignedIn, Some("error.code.token_invalid")),
-    code("206020002", ErrorKind::NotSignedIn, Some("error.code.token_kicked_off")),
+    code(
+        "206020000",
+        ErrorKind::NotSignedIn,
+        Some("error.code.token_invalid"),
+    ),
+    code(
+        "200000004",
+        ErrorKind::NotSignedIn,
+        Some("error.code.token_invalid"),
+    ),
+    code(
+        "206020002",
+        ErrorKind::NotSignedIn,
+        Some("error.code.token_kicked_off"),
+    ),
     code("206010000", ErrorKind::AccountOrPasswordWrong, None),
     code("206030015", ErrorKind::AccountLocked, None),
     code("206010007", ErrorKind::AccountInactive, None),
     code("206010036", ErrorKind::SignInNotAllowed, None),
     code("206010025", ErrorKind::AppIdRejected, None),
-    code("206010057", ErrorKind::AppIdRejected, Some("error.code.app_auth_expired")),
-    code("206010030", ErrorKind::AppIdRejected, Some("error.code.app_user_binding")),
-    code("206010031", ErrorKind::AppIdRejected, Some("error.code.app_user_binding")),
-    code("206010058", ErrorKind::AppIdRejected, Some("error.code.app_user_binding")),
+    code(
+        "206010057",
+        ErrorKind::AppIdRejected,
+        Some("error.code.app_auth_expired"),
+    ),
+    code(
+        "206010030",
+        ErrorKind::AppIdRejected,
+        Some("error.code.app_user_binding"),
+    ),
+    code(
+        "206010031",
+        ErrorKind::AppIdRejected,
+        Some("error.code.app_user_binding"),
+    ),
+    code(
+        "206010058",
+        ErrorKind::AppIdRejected,
+        Some("error.code.app_user_binding"),
+    ),
     code("APIG.0101", ErrorKind::NotAMeetingServer, None),
 ];
 
@@ -128,7 +186,7 @@ pub const TOKEN_CODES: [&str; 4] = ["000000004", "206020000", "200000004", "2060
 
 impl ErrorKind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [ErrorKind; 24] = [
+    pub const ALL: [ErrorKind; 25] = [
         ErrorKind::WrongIdOrPassword,
         ErrorKind::MeetingNotFound,
         ErrorKind::PasswordRequired,
@@ -149,6 +207,7 @@ impl ErrorKind {
         ErrorKind::ServerError,
         ErrorKind::NotAMeetingServer,
         ErrorKind::Network,
+        ErrorKind::UntrustedCertificate,
         ErrorKind::Timeout,
         ErrorKind::UnreadableReply,
         ErrorKind::CaCertificate,
@@ -178,6 +237,7 @@ impl ErrorKind {
             ErrorKind::ServerError => "server_error",
             ErrorKind::NotAMeetingServer => "not_a_meeting_server",
             ErrorKind::Network => "network",
+            ErrorKind::UntrustedCertificate => "untrusted_certificate",
             ErrorKind::Timeout => "timeout",
             ErrorKind::UnreadableReply => "unreadable_reply",
             ErrorKind::CaCertificate => "ca_certificate",
@@ -232,6 +292,7 @@ impl ErrorKind {
                 | ErrorKind::ServerError
                 | ErrorKind::NotAMeetingServer
                 | ErrorKind::Network
+                | ErrorKind::UntrustedCertificate
                 | ErrorKind::Timeout
                 | ErrorKind::UnreadableReply
                 | ErrorKind::CaCertificate

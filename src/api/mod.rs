@@ -447,6 +447,8 @@ fn transport_error(e: reqwest::Error) -> ApiError {
     let e = e.without_url();
     let kind = if e.is_timeout() {
         ErrorKind::Timeout
+    } else if is_untrusted_certificate(&e) {
+        ErrorKind::UntrustedCertificate
     } else if e.is_connect() {
         ErrorKind::Network
     } else if is_http_parse_error(&e) {
@@ -457,6 +459,27 @@ fn transport_error(e: reqwest::Error) -> ApiError {
         ErrorKind::UnreadableReply
     };
     ApiError::new(kind).with_detail(error_chain(&e))
+}
+
+/// True when the TLS handshake failed because the server's certificate was not trusted.
+fn is_untrusted_certificate(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        if matches!(
+            err.downcast_ref::<rustls::Error>(),
+            Some(rustls::Error::InvalidCertificate(_))
+        ) {
+            return true;
+        }
+        // An I/O error's `source` skips the error it wraps (rustls's arrives wrapped twice).
+        current = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    false
 }
 
 /// True when the peer answered, but not in HTTP (a banner, a bad status line, huge headers).

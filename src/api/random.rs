@@ -6,8 +6,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 
 use super::{ApiError, Client, ErrorKind, Reply, clean_text, lenient, secret_header};
-use crate::redact::Redactor;
 use crate::meeting_id::MeetingId;
+use crate::redact::Redactor;
 
 /// The path of the auth random call.
 pub const PATH: &str = "/v2/mms/ncms/conferences/auth/random";
@@ -182,14 +182,10 @@ impl Client {
         if request.guest_waiting {
             query.push(("guest_waiting", "1"));
         }
-        let mut http = self
-            .http
-            .get(self.url(PATH))
-            .query(&query)
-            .header(
-                "X-Access-Token",
-                secret_header(access_token.expose_secret())?,
-            );
+        let mut http = self.http.get(self.url(PATH)).query(&query).header(
+            "X-Access-Token",
+            secret_header(access_token.expose_secret())?,
+        );
         // No password, no header: as the reference's example and the official SDKs do.
         if !password.is_empty() {
             http = http.header("X-Password", secret_header(password)?);

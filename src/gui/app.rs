@@ -2,6 +2,7 @@
 //! and lays out the panels each frame.
 
 use std::any::Any;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use eframe::egui::{self, Key, Modifiers};
@@ -22,6 +23,8 @@ const CONTENT_WIDTH: f32 = 640.0;
 pub struct AppDeps {
     /// The server to use for this run instead of the saved setting (command line, sandbox).
     pub server: Option<Server>,
+    /// The CA certificate file to trust for this run instead of the saved setting (command line).
+    pub ca_file: Option<PathBuf>,
     /// Where sessions keep their tokens.
     pub store: Arc<dyn TokenStore>,
     /// The tokio runtime background work runs on.
@@ -48,6 +51,7 @@ impl AppDeps {
     ) -> AppDeps {
         AppDeps {
             server: Some(server),
+            ca_file: None,
             store,
             runtime: runtime.into(),
             sandbox: false,
@@ -70,6 +74,10 @@ pub struct MeetjoinApp {
     pub(crate) command_line_server: Option<Server>,
     /// The server the window asked the worker to use.
     pub(crate) server: Server,
+    /// The CA certificate file given on the command line, until the user sets or clears one.
+    pub(crate) command_line_ca_file: Option<PathBuf>,
+    /// The CA certificate file the window asked the worker to trust, if any.
+    pub(crate) ca_file: Option<PathBuf>,
     /// Sandbox mode.
     pub(crate) sandbox: bool,
     /// The sandbox's demo account, if any.
@@ -105,11 +113,26 @@ impl MeetjoinApp {
             .server
             .clone()
             .unwrap_or_else(|| state.settings.server());
+        // The sandbox never uses the saved CA file: it belongs to the saved (real) server.
+        let ca_file = match (&deps.ca_file, deps.sandbox) {
+            (Some(path), _) => Some(path.clone()),
+            (None, true) => None,
+            (None, false) => state.settings.ca_file.clone(),
+        };
+        let worker = Worker::with_ca_file(
+            ctx,
+            deps.runtime,
+            server.clone(),
+            deps.store,
+            ca_file.clone(),
+        );
         let mut app = MeetjoinApp {
             state,
-            worker: Worker::new(ctx, deps.runtime, server.clone(), deps.store),
+            worker,
             command_line_server: deps.server,
             server,
+            command_line_ca_file: deps.ca_file,
+            ca_file,
             sandbox: deps.sandbox,
             demo: deps.demo.filter(|_| deps.sandbox),
             system_lang: Lang::from_system(),
@@ -142,6 +165,11 @@ impl MeetjoinApp {
     /// The server in use.
     pub fn server(&self) -> &Server {
         &self.server
+    }
+
+    /// The CA certificate file in use besides the system's, if any.
+    pub fn ca_file(&self) -> Option<&std::path::Path> {
+        self.ca_file.as_deref()
     }
 
     /// Who is signed in on which server, as the worker last published it.
@@ -233,7 +261,8 @@ impl MeetjoinApp {
             CheckStatus::Done(facts) => {
                 actions.extend(views::result_card::result_card_ui(ui, lang, facts));
             }
-            CheckStatus::Failed(error) => {
+            // A check refused for want of a session says what the session card above says.
+            CheckStatus::Failed(error) if status.session_error.as_ref() != Some(error) => {
                 actions.extend(views::error_card::error_card_ui(
                     ui,
                     lang,
@@ -244,7 +273,7 @@ impl MeetjoinApp {
                     },
                 ));
             }
-            CheckStatus::Idle | CheckStatus::Running(_) => {}
+            CheckStatus::Idle | CheckStatus::Running(_) | CheckStatus::Failed(_) => {}
         });
         if outcome.response.rect.height() > 0.0 {
             if std::mem::take(&mut self.state.reveal_outcome) {
@@ -356,6 +385,12 @@ impl eframe::App for MeetjoinApp {
                 server: &self.server,
                 sandbox: self.sandbox,
                 command_line_server: self.command_line_server.as_ref(),
+                ca_file: status.ca_file.as_deref(),
+                command_line_ca_file: self.command_line_ca_file.as_deref(),
+                ca_error: status
+                    .session_error
+                    .as_ref()
+                    .filter(|e| e.kind == crate::api::ErrorKind::CaCertificate),
             };
             actions.extend(views::settings::settings_ui(ui, draft, &model));
         }

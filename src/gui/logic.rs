@@ -149,6 +149,11 @@ impl MeetjoinApp {
             Action::OpenSettings => {
                 self.state.settings_dialog = Some(SettingsDialog {
                     custom_server: self.state.settings.custom_server.clone(),
+                    ca_file: self
+                        .ca_file
+                        .as_ref()
+                        .map(|path| path.display().to_string())
+                        .unwrap_or_default(),
                 });
             }
             Action::CloseSettings => self.state.settings_dialog = None,
@@ -169,6 +174,18 @@ impl MeetjoinApp {
                     self.state.check = CheckStatus::Idle;
                     self.worker.set_server(next);
                 }
+            }
+            Action::SetCaFile(ca_file) => {
+                // The sandbox's CA file is for this run only: the saved one is the real server's.
+                if !self.sandbox {
+                    self.state.settings.ca_file = ca_file.clone();
+                }
+                self.command_line_ca_file = None;
+                self.ca_file = ca_file.clone();
+                // Applied again even when unchanged: the file itself may have been fixed.
+                self.state.check = CheckStatus::Idle;
+                self.state.checked_with = None;
+                self.worker.set_ca_file(ca_file);
             }
             Action::SetLanguage(choice) => self.state.settings.language = choice,
             Action::SetTheme(choice) => self.state.settings.theme = choice,

@@ -39,12 +39,18 @@ pub struct GuiOptions {
     pub sandbox: bool,
     /// The server to use instead of the saved setting.
     pub server: Option<Server>,
+    /// The CA certificate file to trust instead of the saved setting.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// Opens the window and runs until it is closed.
 pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     #[cfg(feature = "bench")]
     let started = std::time::Instant::now();
+    // The command line installed the logger already (then this does nothing); the window adds
+    // its log file, which the error Details point to. Without one it runs the same.
+    crate::logging::init(false);
+    crate::logging::start_window_log();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("meetjoin-worker")
@@ -60,6 +66,7 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
         }
     };
     deps.runtime = WorkerRuntime::Owned(runtime);
+    deps.ca_file = options.ca_file;
     #[cfg(feature = "bench")]
     if std::env::var("MEETJOIN_BENCH_FIRST_FRAME").is_ok_and(|v| v == "1") {
         deps.first_frame_since = Some(bench_origin(started));

@@ -1,5 +1,7 @@
 //! What the window remembers: saved settings and history, and the state of the current run.
 
+use std::path::PathBuf;
+
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +101,8 @@ pub struct Settings {
     pub keep_history: bool,
     /// Whether this client supports the guest waiting page (`guest_waiting=1`).
     pub guest_waiting: bool,
+    /// A PEM file of CA certificates to trust besides the system's (a private deployment).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -111,6 +115,7 @@ impl Default for Settings {
             clipboard_clear: ClipboardClear::Secs60,
             keep_history: true,
             guest_waiting: false,
+            ca_file: None,
         }
     }
 }
@@ -381,11 +386,13 @@ impl std::fmt::Debug for SignInForm {
     }
 }
 
-/// The settings dialog's draft of the custom server address.
+/// The settings dialog's drafts: the custom server address and the CA certificate file.
 #[derive(Debug, Default)]
 pub struct SettingsDialog {
     /// The custom address being typed.
     pub custom_server: String,
+    /// The path of the CA certificate file being typed.
+    pub ca_file: String,
 }
 
 /// A short message shown for a few seconds.

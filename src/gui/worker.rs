@@ -73,16 +73,19 @@ pub struct AccountStatus {
     pub store_error: Option<StoreError>,
     /// Why there is no session at all on this server (its HTTP client could not be built).
     pub session_error: Option<ApiError>,
+    /// The CA certificate file the server's client trusts besides the system's (or failed to).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl AccountStatus {
-    fn starting(server: Server) -> AccountStatus {
+    fn starting(server: Server, ca_file: Option<PathBuf>) -> AccountStatus {
         AccountStatus {
             server,
             restoring: true,
             signed_in: None,
             store_error: None,
             session_error: None,
+            ca_file,
         }
     }
 }
@@ -246,15 +249,28 @@ impl Worker {
         server: Server,
         store: Arc<dyn TokenStore>,
     ) -> Worker {
+        Worker::with_ca_file(ctx, runtime, server, store, None)
+    }
+
+    /// As [`Worker::new`], trusting the CA certificates in `ca_file` too from the start (see
+    /// [`Worker::set_ca_file`]).
+    pub fn with_ca_file(
+        ctx: &egui::Context,
+        runtime: WorkerRuntime,
+        server: Server,
+        store: Arc<dyn TokenStore>,
+        ca_file: Option<PathBuf>,
+    ) -> Worker {
         let (commands, receiver) = mpsc::unbounded_channel();
-        let (status_tx, status) = watch::channel(AccountStatus::starting(server.clone()));
+        let (status_tx, status) =
+            watch::channel(AccountStatus::starting(server.clone(), ca_file.clone()));
         let (check, sign_in, sign_out) = (JobSlot::new(ctx), JobSlot::new(ctx), JobSlot::new(ctx));
         let language = LanguageSetting::default();
         let owner = Owner {
             handle: runtime.handle(),
             store,
             language: language.clone(),
-            ca_file: None,
+            ca_file,
             server: server.clone(),
             session: None,
             status: status_tx,
@@ -468,7 +484,10 @@ impl Owner {
     async fn set_server(&mut self, server: Server) -> Option<watch::Receiver<SessionStatus>> {
         self.session = None;
         self.server = server.clone();
-        self.publish(AccountStatus::starting(server.clone()));
+        self.publish(AccountStatus::starting(
+            server.clone(),
+            self.ca_file.clone(),
+        ));
         // Building a client reads the system's CA store (and a CA file): keep it off the async
         // threads too.
         let for_client = server.clone();
@@ -489,7 +508,7 @@ impl Owner {
                 self.publish(AccountStatus {
                     restoring: false,
                     session_error: Some(error),
-                    ..AccountStatus::starting(server)
+                    ..AccountStatus::starting(server, self.ca_file.clone())
                 });
                 return None;
             }

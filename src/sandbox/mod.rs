@@ -2,20 +2,31 @@
 //! account and App ID sign-in, token refresh, validation and sign-out.
 //!
 //! Used by every test and by `meetjoin sandbox` / `meetjoin gui --sandbox`. It prints
-//! nothing; the caller shows [`Sandbox::url`].
+//! nothing; the caller shows [`Sandbox::url`]. With [`SandboxConfig::tls`] it serves HTTPS
+//! ([`Sandbox::ca_pem_path`] is the certificate to trust), and it records the shape of every
+//! request ([`Sandbox::recorded`]), never a secret value.
 
+mod record;
 mod routes;
 mod signature;
 mod state;
+mod tls;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use rust_i18n::t;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::i18n::Lang;
+use record::Recorder;
 use state::State;
+
+pub use record::{BodyShape, JsonType, RawBody, RecordedRequest};
+pub use tls::SandboxTls;
 
 /// The account that signs in with [`DEMO_PASSWORD`].
 pub const DEMO_ACCOUNT: &str = "demo@meetjoin.test";
@@ -46,6 +57,10 @@ pub struct SandboxConfig {
     pub rate_limit_per_minute: u32,
     /// How long a meeting stays locked after too many wrong passwords.
     pub lockout: Duration,
+    /// Serve HTTPS with this certificate; `None` serves plain HTTP.
+    pub tls: Option<SandboxTls>,
+    /// Also append every [`RecordedRequest`] to this file as one JSON line (emptied at start).
+    pub record: Option<PathBuf>,
 }
 
 impl Default for SandboxConfig {
@@ -55,6 +70,8 @@ impl Default for SandboxConfig {
             token_ttl: Duration::from_secs(3600),
             rate_limit_per_minute: 100,
             lockout: Duration::from_secs(60),
+            tls: None,
+            record: None,
         }
     }
 }
@@ -176,43 +193,221 @@ pub(crate) fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, State> {
     shared.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A running sandbox; dropping it stops the server.
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The port could not be bound.
+    #[error("could not listen on 127.0.0.1:{port}")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A certificate or key file could not be read.
+    #[error("could not read {}", path.display())]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The certificate file holds no PEM certificate.
+    #[error("{} holds no PEM certificate", path.display())]
+    NotACertificate {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The key file holds no PEM private key.
+    #[error("{} holds no PEM private key", path.display())]
+    NotAKey {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The private key is not the certificate's.
+    #[error("the key in {} does not match the certificate in {}", key.display(), cert.display())]
+    KeyMismatch {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The key file.
+        key: PathBuf,
+    },
+    /// rustls refused the certificate or the key.
+    #[error("the certificate or key was refused")]
+    Tls(#[source] rustls::Error),
+    /// The self-signed certificate could not be made (the generator's reason).
+    #[error("could not make a self-signed certificate: {0}")]
+    SelfSigned(String),
+    /// The self-signed certificate could not be written.
+    #[error("could not write {}", path.display())]
+    WriteCert {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The `--record` file could not be created.
+    #[error("could not create {}", path.display())]
+    RecordFile {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl SandboxError {
+    /// The message for a person, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let locale = lang.code();
+        match self {
+            SandboxError::Bind { port, source } => {
+                t!(
+                    "sandbox.bind_failed",
+                    locale = locale,
+                    port = port,
+                    reason = source
+                )
+            }
+            SandboxError::ReadFile { path, source } => t!(
+                "sandbox.read_failed",
+                locale = locale,
+                path = path.display(),
+                reason = source
+            ),
+            SandboxError::NotACertificate { path } => {
+                t!(
+                    "sandbox.not_a_certificate",
+                    locale = locale,
+                    path = path.display()
+                )
+            }
+            SandboxError::NotAKey { path } => {
+                t!("sandbox.not_a_key", locale = locale, path = path.display())
+            }
+            SandboxError::KeyMismatch { cert, key } => t!(
+                "sandbox.key_mismatch",
+                locale = locale,
+                cert = cert.display(),
+                key = key.display()
+            ),
+            SandboxError::Tls(reason) => {
+                t!("sandbox.tls_refused", locale = locale, reason = reason)
+            }
+            SandboxError::SelfSigned(reason) => {
+                t!(
+                    "sandbox.self_signed_failed",
+                    locale = locale,
+                    reason = reason
+                )
+            }
+            SandboxError::WriteCert { path, source } => t!(
+                "sandbox.write_failed",
+                locale = locale,
+                path = path.display(),
+                reason = source
+            ),
+            SandboxError::RecordFile { path, source } => t!(
+                "sandbox.record_failed",
+                locale = locale,
+                path = path.display(),
+                reason = source
+            ),
+        }
+        .into_owned()
+    }
+}
+
+/// A running sandbox; dropping it stops the server (and removes a self-signed certificate).
 #[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
+    /// The certificate clients trust, in TLS mode.
+    ca_pem: Option<tls::CaPem>,
     state: Shared,
+    recorder: Arc<Recorder>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
 }
 
 impl Sandbox {
     /// Binds 127.0.0.1:`config.port` and serves on the current tokio runtime.
-    pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
-        let addr = listener.local_addr()?;
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        let port = config.port;
+        let bind_failed = |source| SandboxError::Bind { port, source };
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+            .await
+            .map_err(bind_failed)?;
+        let addr = listener.local_addr().map_err(bind_failed)?;
+        // The certificate first: a bad one leaves no record file behind.
+        let tls = config
+            .tls
+            .as_ref()
+            .map(|tls| tls::prepare(tls, addr.port()))
+            .transpose()?;
+        let recorder = Arc::new(Recorder::new(config.record.as_deref())?);
         let state: Shared = Arc::new(Mutex::new(State::new(config)));
-        let app = routes::router(Arc::clone(&state));
+        let app = routes::router(Arc::clone(&state)).layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&recorder),
+            record::record,
+        ));
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                // A dropped sender also means "stop".
-                let _ = stopped.await;
-            });
-            // Errors from an accepted connection are handled inside `serve`; there is
-            // nobody to report a failure of the whole server to, and nothing is printed.
-            let _ = serve.await;
-        });
+        let (server, ca_pem) = match tls {
+            Some(tls::Tls { acceptor, ca_pem }) => (
+                tokio::spawn(tls::serve(listener, acceptor, app, stopped)),
+                Some(ca_pem),
+            ),
+            None => {
+                let server = tokio::spawn(async move {
+                    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                        // A dropped sender also means "stop".
+                        let _ = stopped.await;
+                    });
+                    // Errors from an accepted connection are handled inside `serve`; there is
+                    // nobody to report a failure of the whole server to, and nothing is printed.
+                    let _ = serve.await;
+                });
+                (server, None)
+            }
+        };
         Ok(Sandbox {
             addr,
+            ca_pem,
             state,
+            recorder,
             stop: Some(stop),
             server: Some(server),
         })
     }
 
-    /// The base URL, `http://127.0.0.1:PORT` (no trailing slash).
+    /// The base URL, `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT` (no trailing slash).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// In TLS mode, the PEM certificate a client should trust: the self-signed one (removed
+    /// when the sandbox stops) or the `cert` file it was given.
+    pub fn ca_pem_path(&self) -> Option<&Path> {
+        self.ca_pem.as_ref().map(tls::CaPem::path)
+    }
+
+    /// The shapes of the requests received so far, oldest first (the latest 10,000).
+    pub fn recorded(&self) -> Vec<RecordedRequest> {
+        self.recorder.all()
+    }
+
+    /// Forgets the recorded requests (a `record` file keeps its lines).
+    pub fn clear_recorded(&self) {
+        self.recorder.clear();
     }
 
     /// The bound address.

@@ -335,7 +335,9 @@ impl State {
     /// undocumented fallback) for a new session; the old session ends.
     pub fn refresh(&mut self, token: Option<&str>, now: Now) -> Result<TokenObject, Failure> {
         self.prune(now);
-        let token = token.filter(|t| !t.is_empty()).ok_or(Failure::TOKEN_INVALID)?;
+        let token = token
+            .filter(|t| !t.is_empty())
+            .ok_or(Failure::TOKEN_INVALID)?;
         let index = self
             .sessions
             .iter()

@@ -50,7 +50,12 @@ pub fn error_card_ui(
                 }
             }
             ui.add_space(4.0);
-            let details = error.details(lang);
+            let mut details = error.details(lang);
+            // Where the window's log file is, for support: shown and copied with the rest.
+            if let Some(line) = crate::logging::details_line(lang) {
+                details.push('\n');
+                details.push_str(&line);
+            }
             egui::CollapsingHeader::new(lang.tr("gui.error.details"))
                 .id_salt(("meetjoin.error.details", place.id_salt))
                 .default_open(false)

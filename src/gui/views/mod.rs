@@ -10,6 +10,8 @@ pub mod settings;
 pub mod sign_in;
 pub mod toast;
 
+use std::path::PathBuf;
+
 use eframe::egui::{self, RichText, Ui};
 use rust_i18n::t;
 
@@ -44,6 +46,8 @@ pub enum Action {
     CloseSettings,
     /// Use China, International, or the custom address (already validated).
     SetServer(ServerChoice, Option<Server>),
+    /// Trust the CA certificates of this PEM file too, or only the system's with `None`.
+    SetCaFile(Option<PathBuf>),
     /// Switch the language.
     SetLanguage(LanguageChoice),
     /// Switch the theme.

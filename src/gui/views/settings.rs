@@ -1,15 +1,22 @@
-//! The settings dialog: server, language, theme, clipboard clearing, history. Nothing secret.
+//! The settings dialog: server and CA certificate, language, theme, clipboard clearing,
+//! history. Nothing secret.
+
+use std::path::{Path, PathBuf};
 
 use eframe::egui::{self, RichText, Ui};
 use rust_i18n::t;
 
 use super::{Action, primary_button, server_name};
+use crate::api::ApiError;
 use crate::gui::state::{
     ClipboardClear, LanguageChoice, ServerChoice, Settings, SettingsDialog, ThemeChoice,
 };
 use crate::gui::theme;
 use crate::i18n::Lang;
 use crate::server::Server;
+
+/// The height the dialog needs besides its sections (title, Close, margins), in points.
+const DIALOG_CHROME_HEIGHT: f32 = 190.0;
 
 /// What the dialog shows besides its draft.
 pub struct SettingsModel<'a> {
@@ -23,6 +30,12 @@ pub struct SettingsModel<'a> {
     pub sandbox: bool,
     /// The server given on the command line, while it is in use.
     pub command_line_server: Option<&'a Server>,
+    /// The CA certificate file the worker's client trusts besides the system's, if any.
+    pub ca_file: Option<&'a Path>,
+    /// The CA certificate file given on the command line, while it is in use.
+    pub command_line_ca_file: Option<&'a Path>,
+    /// Why the CA certificate file in use could not be used, if it could not.
+    pub ca_error: Option<&'a ApiError>,
 }
 
 /// Draws the dialog; every change is returned as an action and applied at once.
@@ -44,69 +57,79 @@ pub fn settings_ui(
                     .strong(),
             );
             ui.add_space(8.0);
-            ui.scope(|ui| {
-                server_section_ui(ui, draft, model, &mut action);
-                section_ui(ui, &lang.tr("gui.settings.language"), |ui| {
-                    ui.horizontal_wrapped(|ui| {
-                        for (choice, key) in [
-                            (LanguageChoice::System, "gui.settings.lang_system"),
-                            (LanguageChoice::En, "gui.settings.lang_en"),
-                            (LanguageChoice::ZhCn, "gui.settings.lang_zh"),
-                        ] {
-                            let r = ui.radio(settings.language == choice, lang.tr(key));
-                            if r.clicked() && settings.language != choice {
-                                action = Some(Action::SetLanguage(choice));
+            // The sections scroll when the window is too short for all of them; the title and
+            // Close stay in view.
+            let max_height = (ui.ctx().content_rect().height() - DIALOG_CHROME_HEIGHT).max(160.0);
+            egui::ScrollArea::vertical()
+                .id_salt("meetjoin.settings.sections")
+                .max_height(max_height)
+                // As tall as the content up to that, wherever the modal stands this frame (it
+                // is centred using last frame's size): settles in two frames.
+                .min_scrolled_height(max_height)
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    server_section_ui(ui, draft, model, &mut action);
+                    section_ui(ui, &lang.tr("gui.settings.language"), |ui| {
+                        ui.horizontal_wrapped(|ui| {
+                            for (choice, key) in [
+                                (LanguageChoice::System, "gui.settings.lang_system"),
+                                (LanguageChoice::En, "gui.settings.lang_en"),
+                                (LanguageChoice::ZhCn, "gui.settings.lang_zh"),
+                            ] {
+                                let r = ui.radio(settings.language == choice, lang.tr(key));
+                                if r.clicked() && settings.language != choice {
+                                    action = Some(Action::SetLanguage(choice));
+                                }
                             }
+                        });
+                    });
+                    section_ui(ui, &lang.tr("gui.settings.theme"), |ui| {
+                        ui.horizontal(|ui| {
+                            for (choice, key) in [
+                                (ThemeChoice::System, "gui.settings.theme_system"),
+                                (ThemeChoice::Light, "gui.settings.theme_light"),
+                                (ThemeChoice::Dark, "gui.settings.theme_dark"),
+                            ] {
+                                let r = ui.radio(settings.theme == choice, lang.tr(key));
+                                if r.clicked() && settings.theme != choice {
+                                    action = Some(Action::SetTheme(choice));
+                                }
+                            }
+                        });
+                    });
+                    section_ui(ui, &lang.tr("gui.settings.clipboard"), |ui| {
+                        ui.horizontal_wrapped(|ui| {
+                            for choice in ClipboardClear::ALL {
+                                let r = ui.radio(
+                                    settings.clipboard_clear == choice,
+                                    lang.tr(choice.label_key()),
+                                );
+                                if r.clicked() && settings.clipboard_clear != choice {
+                                    action = Some(Action::SetClipboardClear(choice));
+                                }
+                            }
+                        });
+                        ui.label(
+                            RichText::new(lang.tr("gui.settings.clipboard_help"))
+                                .small()
+                                .weak(),
+                        );
+                    });
+                    section_ui(ui, &lang.tr("gui.settings.history"), |ui| {
+                        let mut keep = settings.keep_history;
+                        if ui
+                            .checkbox(&mut keep, lang.tr("gui.settings.keep_history"))
+                            .changed()
+                        {
+                            action = Some(Action::SetKeepHistory(keep));
                         }
+                        ui.label(
+                            RichText::new(lang.tr("gui.settings.history_help"))
+                                .small()
+                                .weak(),
+                        );
                     });
                 });
-                section_ui(ui, &lang.tr("gui.settings.theme"), |ui| {
-                    ui.horizontal(|ui| {
-                        for (choice, key) in [
-                            (ThemeChoice::System, "gui.settings.theme_system"),
-                            (ThemeChoice::Light, "gui.settings.theme_light"),
-                            (ThemeChoice::Dark, "gui.settings.theme_dark"),
-                        ] {
-                            let r = ui.radio(settings.theme == choice, lang.tr(key));
-                            if r.clicked() && settings.theme != choice {
-                                action = Some(Action::SetTheme(choice));
-                            }
-                        }
-                    });
-                });
-                section_ui(ui, &lang.tr("gui.settings.clipboard"), |ui| {
-                    ui.horizontal_wrapped(|ui| {
-                        for choice in ClipboardClear::ALL {
-                            let r = ui.radio(
-                                settings.clipboard_clear == choice,
-                                lang.tr(choice.label_key()),
-                            );
-                            if r.clicked() && settings.clipboard_clear != choice {
-                                action = Some(Action::SetClipboardClear(choice));
-                            }
-                        }
-                    });
-                    ui.label(
-                        RichText::new(lang.tr("gui.settings.clipboard_help"))
-                            .small()
-                            .weak(),
-                    );
-                });
-                section_ui(ui, &lang.tr("gui.settings.history"), |ui| {
-                    let mut keep = settings.keep_history;
-                    if ui
-                        .checkbox(&mut keep, lang.tr("gui.settings.keep_history"))
-                        .changed()
-                    {
-                        action = Some(Action::SetKeepHistory(keep));
-                    }
-                    ui.label(
-                        RichText::new(lang.tr("gui.settings.history_help"))
-                            .small()
-                            .weak(),
-                    );
-                });
-            });
             ui.add_space(8.0);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
@@ -124,7 +147,7 @@ pub fn settings_ui(
     action
 }
 
-/// The server choice: China, International, or a custom address validated as it is typed.
+/// The server section: which server (fixed in sandbox mode), then the CA certificate file.
 fn server_section_ui(
     ui: &mut Ui,
     draft: &mut SettingsDialog,
@@ -139,96 +162,212 @@ fn server_section_ui(
                 locale = lang.code(),
                 url = model.server.base()
             ));
-            return;
+        } else {
+            server_choice_ui(ui, draft, model, action);
         }
-        if let Some(server) = model.command_line_server {
+        ui.add_space(6.0);
+        ca_file_ui(ui, draft, model, action);
+    });
+}
+
+/// The server choice: China, International, or a custom address validated as it is typed.
+fn server_choice_ui(
+    ui: &mut Ui,
+    draft: &mut SettingsDialog,
+    model: &SettingsModel<'_>,
+    action: &mut Option<Action>,
+) {
+    let lang = model.lang;
+    if let Some(server) = model.command_line_server {
+        ui.label(
+            RichText::new(t!(
+                "gui.settings.cli_override",
+                locale = lang.code(),
+                server = server.base()
+            ))
+            .small()
+            .weak(),
+        );
+    }
+    let current = model.settings.server;
+    let active = |choice| model.command_line_server.is_none() && current == choice;
+    let parsed = Server::parse(&draft.custom_server);
+    let mut apply = false;
+    ui.horizontal_wrapped(|ui| {
+        for (choice, key) in [
+            (ServerChoice::Cn, "gui.server.cn"),
+            (ServerChoice::Intl, "gui.server.intl"),
+        ] {
+            let r = ui.radio(active(choice), lang.tr(key));
+            if r.clicked() && !active(choice) {
+                *action = Some(Action::SetServer(choice, None));
+            }
+        }
+        let custom = ui.radio(active(ServerChoice::Custom), lang.tr("gui.server.custom"));
+        apply = custom.clicked() && !active(ServerChoice::Custom) && parsed.is_ok();
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label(lang.tr("gui.settings.custom_url"));
+        let apply_text = lang.tr("gui.settings.apply");
+        let edit = egui::TextEdit::singleline(&mut draft.custom_server)
+            .id_salt("meetjoin.settings.custom_url")
+            .hint_text(lang.tr("gui.settings.custom_hint"))
+            .margin(egui::Margin::symmetric(8, 5))
+            .desired_width((ui.available_width() - 130.0).max(120.0));
+        let response = ui.add(edit).labelled_by(label.id);
+        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            apply = true;
+        }
+        if ui
+            .add_enabled(parsed.is_ok(), egui::Button::new(apply_text))
+            .clicked()
+        {
+            apply = true;
+        }
+    });
+    match &parsed {
+        Ok(server) if server == model.server => {
             ui.label(
                 RichText::new(t!(
-                    "gui.settings.cli_override",
+                    "gui.settings.server_in_use",
                     locale = lang.code(),
-                    server = server.base()
+                    server = server_name(lang, server)
+                ))
+                .small()
+                .color(theme::ok_color(ui)),
+            );
+        }
+        Ok(server) => {
+            ui.label(
+                RichText::new(t!(
+                    "gui.settings.server_ok",
+                    locale = lang.code(),
+                    server = server_name(lang, server)
                 ))
                 .small()
                 .weak(),
             );
         }
-        let current = model.settings.server;
-        let active = |choice| model.command_line_server.is_none() && current == choice;
-        let parsed = Server::parse(&draft.custom_server);
-        let mut apply = false;
-        ui.horizontal_wrapped(|ui| {
-            for (choice, key) in [
-                (ServerChoice::Cn, "gui.server.cn"),
-                (ServerChoice::Intl, "gui.server.intl"),
-            ] {
-                let r = ui.radio(active(choice), lang.tr(key));
-                if r.clicked() && !active(choice) {
-                    *action = Some(Action::SetServer(choice, None));
-                }
-            }
-            let custom = ui.radio(active(ServerChoice::Custom), lang.tr("gui.server.custom"));
-            apply = custom.clicked() && !active(ServerChoice::Custom) && parsed.is_ok();
-        });
-        ui.horizontal(|ui| {
-            let label = ui.label(lang.tr("gui.settings.custom_url"));
-            let apply_text = lang.tr("gui.settings.apply");
-            let edit = egui::TextEdit::singleline(&mut draft.custom_server)
-                .id_salt("meetjoin.settings.custom_url")
-                .hint_text(lang.tr("gui.settings.custom_hint"))
-                .margin(egui::Margin::symmetric(8, 5))
-                .desired_width((ui.available_width() - 130.0).max(120.0));
-            let response = ui.add(edit).labelled_by(label.id);
-            if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                apply = true;
-            }
-            if ui
-                .add_enabled(parsed.is_ok(), egui::Button::new(apply_text))
-                .clicked()
-            {
-                apply = true;
-            }
-        });
-        match &parsed {
-            Ok(server) if server == model.server => {
-                ui.label(
-                    RichText::new(t!(
-                        "gui.settings.server_in_use",
-                        locale = lang.code(),
-                        server = server_name(lang, server)
-                    ))
+        Err(_) if draft.custom_server.trim().is_empty() => {}
+        Err(error) => {
+            ui.label(
+                RichText::new(error.message(lang))
                     .small()
-                    .color(theme::ok_color(ui)),
-                );
-            }
-            Ok(server) => {
-                ui.label(
-                    RichText::new(t!(
-                        "gui.settings.server_ok",
-                        locale = lang.code(),
-                        server = server_name(lang, server)
-                    ))
-                    .small()
-                    .weak(),
-                );
-            }
-            Err(_) if draft.custom_server.trim().is_empty() => {}
-            Err(error) => {
-                ui.label(
+                    .color(ui.visuals().error_fg_color),
+            );
+        }
+    }
+    if apply && let Ok(server) = parsed {
+        let choice = match server {
+            Server::Cn => ServerChoice::Cn,
+            Server::Intl => ServerChoice::Intl,
+            Server::Custom(_) => ServerChoice::Custom,
+        };
+        *action = Some(Action::SetServer(choice, Some(server)));
+    }
+}
+
+/// The CA certificate file trusted besides the system's: a path with "Use this file" and
+/// "Clear", and under it whether the file is in use or why it could not be used.
+fn ca_file_ui(
+    ui: &mut Ui,
+    draft: &mut SettingsDialog,
+    model: &SettingsModel<'_>,
+    action: &mut Option<Action>,
+) {
+    let lang = model.lang;
+    let label = ui.label(lang.tr("gui.settings.ca_file"));
+    if model.sandbox {
+        ui.label(
+            RichText::new(lang.tr("gui.settings.ca_sandbox_note"))
+                .small()
+                .weak(),
+        );
+    } else if let Some(path) = model.command_line_ca_file {
+        ui.label(
+            RichText::new(t!(
+                "gui.settings.ca_cli_override",
+                locale = lang.code(),
+                file = path.display()
+            ))
+            .small()
+            .weak(),
+        );
+    }
+    let mut apply = false;
+    let mut clear = false;
+    ui.horizontal(|ui| {
+        let edit = egui::TextEdit::singleline(&mut draft.ca_file)
+            .id_salt("meetjoin.settings.ca_file")
+            .hint_text(lang.tr("gui.settings.ca_hint"))
+            .margin(egui::Margin::symmetric(8, 5))
+            .desired_width((ui.available_width() - 170.0).max(120.0));
+        let response = ui.add(edit).labelled_by(label.id);
+        let typed = !draft.ca_file.trim().is_empty();
+        if typed && response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            apply = true;
+        }
+        let apply_button = egui::Button::new(lang.tr("gui.settings.ca_apply"));
+        if ui.add_enabled(typed, apply_button).clicked() {
+            apply = true;
+        }
+        let clear_button = egui::Button::new(lang.tr("gui.settings.ca_clear"));
+        let can_clear = model.ca_file.is_some() || !draft.ca_file.is_empty();
+        if ui.add_enabled(can_clear, clear_button).clicked() {
+            clear = true;
+        }
+    });
+    match (model.ca_error, model.ca_file) {
+        (Some(error), _) => {
+            ui.add(
+                egui::Label::new(
                     RichText::new(error.message(lang))
                         .small()
                         .color(ui.visuals().error_fg_color),
-                );
+                )
+                .wrap(),
+            );
+            if let Some(detail) = &error.detail {
+                ui.add(egui::Label::new(RichText::new(detail).small().weak()).wrap());
             }
         }
-        if apply && let Ok(server) = parsed {
-            let choice = match server {
-                Server::Cn => ServerChoice::Cn,
-                Server::Intl => ServerChoice::Intl,
-                Server::Custom(_) => ServerChoice::Custom,
-            };
-            *action = Some(Action::SetServer(choice, Some(server)));
+        (None, Some(path)) => {
+            ui.add(
+                egui::Label::new(
+                    RichText::new(t!(
+                        "gui.settings.ca_in_use",
+                        locale = lang.code(),
+                        file = path.display()
+                    ))
+                    .small()
+                    .color(theme::ok_color(ui)),
+                )
+                .wrap(),
+            );
         }
-    });
+        (None, None) => {
+            ui.add(
+                egui::Label::new(
+                    RichText::new(lang.tr("gui.settings.ca_none"))
+                        .small()
+                        .weak(),
+                )
+                .wrap(),
+            );
+        }
+    }
+    if clear {
+        draft.ca_file.clear();
+        if model.ca_file.is_some() {
+            *action = Some(Action::SetCaFile(None));
+        }
+    } else if apply {
+        // Saved as an absolute path: the window may start elsewhere next time.
+        let typed = PathBuf::from(draft.ca_file.trim());
+        let path = std::path::absolute(&typed).unwrap_or(typed);
+        draft.ca_file = path.display().to_string();
+        *action = Some(Action::SetCaFile(Some(path)));
+    }
 }
 
 /// A titled group of settings, with a rule under it.
