@@ -703,7 +703,9 @@ async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
             locale = lang.code(),
             account = crate::sandbox::DEMO_ACCOUNT,
             password = crate::sandbox::DEMO_PASSWORD,
-            app_id = crate::sandbox::DEMO_APP_ID
+            app_id = crate::sandbox::DEMO_APP_ID,
+            sp_app_id = crate::sandbox::DEMO_SP_APP_ID,
+            corp_id = crate::sandbox::DEMO_SP_CORP_ID
         )
     );
     let _ = std::io::stdout().flush();
