@@ -297,6 +297,14 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("http://"), "{}", stderr(&out));
+    // A corp ID belongs to an SP application: without --multi-tenant it is refused.
+    let out = meetjoin(
+        &["login", "--app-id", "sandbox-app", "--corp-id", "c"],
+        &[],
+        Some("key"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--multi-tenant"), "{}", stderr(&out));
 }
 
 #[test]

@@ -630,6 +630,62 @@ fn sign_in_dialog_reports_errors_and_signs_in_with_an_app_id() {
     assert_settled(&mut harness);
 }
 
+#[test]
+fn an_sp_application_signs_in_with_its_corp_id() {
+    let runtime = runtime();
+    let sandbox = start_sandbox(&runtime);
+    let mut harness = sandbox_harness(&runtime, &sandbox);
+    wait_until(&mut harness, "the saved sign-in lookup", |h| {
+        !h.state().account().restoring
+    });
+    button(&harness, "Sign in…").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "App ID")
+        .click();
+    harness.run();
+    // The corp ID belongs to SP applications only: hidden until the choice is made.
+    assert!(
+        harness
+            .query_by_role_and_label(Role::TextInput, "Corp ID (optional)")
+            .is_none()
+    );
+    harness
+        .get_by_role_and_label(Role::CheckBox, "SP application (multi-tenant)")
+        .click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_role_and_label(Role::TextInput, "Corp ID (optional)")
+            .is_some()
+    );
+    if let Some(form) = harness.state_mut().state_mut().sign_in.as_mut() {
+        form.app_id = meetjoin::sandbox::DEMO_SP_APP_ID.to_owned();
+        form.app_key = meetjoin::sandbox::DEMO_SP_APP_KEY.to_owned();
+        form.user_id = "bob".to_owned();
+        form.corp_id = meetjoin::sandbox::DEMO_SP_CORP_ID.to_owned();
+    }
+    harness.run();
+    button(&harness, "Sign in").click();
+    wait_until(&mut harness, "SP sign-in", |h| {
+        h.state().account().signed_in.is_some()
+    });
+    harness.run();
+    let signed_in = harness.state().account().signed_in.clone().expect("signed in");
+    assert_eq!(signed_in.user_name.as_deref(), Some("bob"));
+    assert_eq!(
+        signed_in.method,
+        SignInMethod::AppId {
+            app_id: meetjoin::sandbox::DEMO_SP_APP_ID.to_owned(),
+            user_id: Some("bob".to_owned()),
+            multi_tenant: true,
+            corp_id: Some(meetjoin::sandbox::DEMO_SP_CORP_ID.to_owned()),
+        }
+    );
+    assert_eq!(sandbox.stats().app_sign_ins, 1);
+    assert_settled(&mut harness);
+}
+
 /// Presses Ctrl+Shift+C and returns what the window copied in that step.
 fn press_copy_shortcut(harness: &mut Harness<'static, MeetjoinApp>) -> Vec<String> {
     let mods = Modifiers {
