@@ -8,13 +8,17 @@
 //! Details point to ([`details_line`]).
 //!
 //! Nothing secret, whatever `RUST_LOG` says. meetjoin's own lines hold nothing secret, but its
-//! dependencies log too, and at debug and trace they print what they handle: `#[instrument]`
-//! spans (INFO by default) record their arguments, h2 and hyper log frames and connections,
-//! zbus logs the D-Bus messages that carry the keyring's secrets. So:
+//! dependencies log too, and at debug and trace they print what they handle. Seen with every
+//! flow at trace (November 2026): rustls (through `log`) prints whole TLS handshakes, randoms,
+//! certificates and the server's session tickets; zbus prints its D-Bus authentication, raw
+//! bytes of the first message and the header of every keyring call, and its spans record their
+//! arguments (`#[instrument]` spans are INFO by default); hyper-util and reqwest print hosts,
+//! ports and pool state (h2, for HTTP/2 servers, logs frames; the sandbox speaks HTTP/1.1).
+//! None printed a password or token then, but nothing stops the next version from it. So:
 //! - the `log` records of dependencies (reqwest, rustls, eframe) are never bridged in: this
 //!   crate does not enable tracing-subscriber's `tracing-log`, and no `log` logger is set;
 //! - every target outside `meetjoin` is capped at WARN on standard error, whatever `RUST_LOG`
-//!   enables ([`DEPENDENCY_CAP`]): a crate added later cannot leak at debug either;
+//!   enables, even by name ([`DEPENDENCY_CAP`]): a crate added later cannot leak at debug;
 //! - the log file takes meetjoin's INFO and above only, never dependency output.
 
 use std::path::{Path, PathBuf};
@@ -22,11 +26,14 @@ use std::sync::OnceLock;
 
 use rust_i18n::t;
 use tracing::Level;
+use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
 use tracing::subscriber::Interest;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::filter::{FilterExt, dynamic_filter_fn, filter_fn};
+use tracing_subscriber::fmt::format::{FormatFields, Writer};
 use tracing_subscriber::fmt::writer::OptionalWriter;
 use tracing_subscriber::fmt::{self, MakeWriter};
 use tracing_subscriber::layer::{Layer, SubscriberExt};
@@ -133,7 +140,7 @@ pub fn active_log_dir() -> Option<&'static Path> {
     LOG_FILE.get().map(|file| file.dir.as_path())
 }
 
-/// The line the window's error Details end with, "Log files: <dir>", while a log file is open.
+/// The line the window's error Details end with, `Log files: <dir>`, while a log file is open.
 pub fn details_line(lang: Lang) -> Option<String> {
     active_log_dir().map(|dir| {
         t!(
@@ -150,12 +157,14 @@ pub fn details_line(lang: Lang) -> Option<String> {
 /// layer, idle until [`open_log_file_in`].
 pub fn init(verbose: bool) {
     let stderr = fmt::layer()
+        .fmt_fields(PlainFields)
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .without_time()
         .with_target(true)
         .with_filter(stderr_filter(verbose).and(filter_fn(is_safe_to_show)));
     let file = fmt::layer()
+        .fmt_fields(PlainFields)
         .with_writer(FileWriter)
         .with_ansi(false)
         .with_target(true)
@@ -205,6 +214,93 @@ fn is_safe_to_show(meta: &tracing::Metadata<'_>) -> bool {
 /// What the log file takes: meetjoin's events at INFO or above, no spans.
 fn is_for_the_file(meta: &tracing::Metadata<'_>) -> bool {
     meta.is_event() && is_meetjoin(meta.target()) && *meta.level() <= Level::INFO
+}
+
+/// Formats fields as `name=value`, a plain word (`GET`, `/v2/path`, `-`, a UUID) bare and any
+/// other text quoted and escaped, so that a line is one line and greps well.
+struct PlainFields;
+
+impl<'writer> FormatFields<'writer> for PlainFields {
+    fn format_fields<R: RecordFields>(
+        &self,
+        writer: Writer<'writer>,
+        fields: R,
+    ) -> std::fmt::Result {
+        let mut visitor = PlainVisitor {
+            writer,
+            result: Ok(()),
+            first: true,
+        };
+        fields.record(&mut visitor);
+        visitor.result
+    }
+}
+
+/// Writes one event's or span's fields for [`PlainFields`].
+struct PlainVisitor<'writer> {
+    /// Where the line goes.
+    writer: Writer<'writer>,
+    /// The first write error, if any.
+    result: std::fmt::Result,
+    /// No field written yet (no space before the next one).
+    first: bool,
+}
+
+impl PlainVisitor<'_> {
+    /// Writes `name=value` (the message: `value` alone), with control characters escaped.
+    fn write(&mut self, field: &Field, value: &str) {
+        if self.result.is_err() {
+            return;
+        }
+        let separator = if self.first { "" } else { " " };
+        self.first = false;
+        let value = escape_controls(value);
+        self.result = match field.name() {
+            "message" => write!(self.writer, "{separator}{value}"),
+            name => write!(self.writer, "{separator}{name}={value}"),
+        };
+    }
+}
+
+impl Visit for PlainVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" || is_plain_word(value) {
+            self.write(field, value);
+        } else {
+            self.write(field, &format!("{value:?}"));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.write(field, &format!("{value:?}"));
+    }
+}
+
+/// True for text that needs no quotes: ASCII letters, digits and `-._:/@+`, not empty.
+fn is_plain_word(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._:/@+".contains(c))
+}
+
+/// `text` with control characters (line breaks, ESC) written as escapes: one line, no
+/// terminal control sequences.
+fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
 }
 
 /// Writes to the open log file, or nowhere before one is open.
@@ -271,5 +367,42 @@ pub fn start_window_log() -> Option<PathBuf> {
             tracing::info!(target: "meetjoin::logging", %error, "no log file");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_words_stay_bare_and_other_text_is_quoted() {
+        for word in [
+            "GET",
+            "/v2/mms/ncms/conferences/auth/random",
+            "-",
+            "USG.000000004",
+        ] {
+            assert!(is_plain_word(word), "{word}");
+        }
+        for text in ["", "two words", "a\"quote", "会议", "a=b", "line\nbreak"] {
+            assert!(!is_plain_word(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_escaped_onto_one_line() {
+        assert_eq!(escape_controls("plain"), "plain");
+        assert_eq!(
+            escape_controls("a\nb\r\u{1b}[31mred"),
+            "a\\nb\\r\\u{1b}[31mred"
+        );
+    }
+
+    #[test]
+    fn only_meetjoin_targets_are_meetjoin() {
+        assert!(is_meetjoin("meetjoin"));
+        assert!(is_meetjoin("meetjoin::api"));
+        assert!(!is_meetjoin("meetjoin_other"));
+        assert!(!is_meetjoin("hyper_util::client"));
     }
 }

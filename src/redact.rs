@@ -147,6 +147,9 @@ mod tests {
         let mut r = Redactor::new();
         r.add_basic("me", &SecretString::from("pw123".to_owned()));
         let encoded = BASE64.encode("me:pw123");
-        assert_eq!(r.mask(&format!("Basic {encoded} / pw123")), "Basic *** / ***");
+        assert_eq!(
+            r.mask(&format!("Basic {encoded} / pw123")),
+            "Basic *** / ***"
+        );
     }
 }
