@@ -13,8 +13,10 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::watch;
 
 use crate::api::auth::now_unix;
+use crate::api::retry::Retries;
 use crate::api::{
-    ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, RandomRequest, Reply, Tokens,
+    ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, RandomRequest, Reply, RetryNotice,
+    Tokens,
 };
 use crate::redact::Redactor;
 use crate::secrets::{SignInMethod, StoreError, StoredSession, TokenStore};
@@ -303,11 +305,46 @@ impl Session {
 
     /// Asks for a meeting's auth random: refreshes a token about to expire, and on a rejected
     /// token refreshes or signs in again once and retries once. Never retries a meeting refusal.
+    /// A connection failure or a 502, 503 or 504 is tried again as the client's
+    /// [`crate::api::RetryPolicy`] says, and the whole check ends within its budget.
     pub async fn auth_random(
         &self,
         request: &RandomRequest,
     ) -> Result<Reply<AuthRandom>, ApiError> {
+        self.auth_random_reporting(request, &|_| {}).await
+    }
+
+    /// As [`Session::auth_random`], telling `on_retry` before each wait for a retry (the
+    /// window's "Retrying…"). Dropping the future stops the check, its wait included.
+    pub async fn auth_random_reporting(
+        &self,
+        request: &RandomRequest,
+        on_retry: &(dyn Fn(&RetryNotice) + Send + Sync),
+    ) -> Result<Reply<AuthRandom>, ApiError> {
         self.ensure_loaded().await;
+        let policy = self.shared.client.retry_policy().clone();
+        let budget = policy.budget;
+        let mut retries = Retries::new(policy, on_retry);
+        let deadline = retries.deadline();
+        // Renewals count too: whatever runs, the check ends by its deadline. (A renewal runs in
+        // its own task, so stopping here never loses a refreshed token.)
+        tokio::time::timeout_at(deadline, self.checked_random(request, &mut retries))
+            .await
+            .unwrap_or_else(|_| {
+                Err(ApiError::new(ErrorKind::Timeout).with_detail(format!(
+                    "the check did not end within {} s",
+                    budget.as_secs_f32()
+                )))
+            })
+    }
+
+    /// The work of [`Session::auth_random_reporting`], with the session loaded.
+    async fn checked_random(
+        &self,
+        request: &RandomRequest,
+        retries: &mut Retries<'_>,
+    ) -> Result<Reply<AuthRandom>, ApiError> {
+        let client = &self.shared.client;
         let Some(current) = self.lock().current.clone() else {
             return Err(ApiError::new(ErrorKind::NotSignedIn));
         };
@@ -330,7 +367,7 @@ impl Session {
                 Err(_) => return Err(ApiError::new(ErrorKind::NotSignedIn)),
             }
         }
-        match self.shared.client.auth_random(&access, request).await {
+        match client.auth_random_retrying(&access, request, retries).await {
             Err(e) if e.kind == ErrorKind::NotSignedIn => {
                 if renewal_tried {
                     self.forget(&access).await;
@@ -338,7 +375,7 @@ impl Session {
                 }
                 match self.renew(&access, true).await {
                     Ok(Renewed::Token(fresh)) => {
-                        let retried = self.shared.client.auth_random(&fresh, request).await;
+                        let retried = client.auth_random_retrying(&fresh, request, retries).await;
                         if matches!(&retried, Err(e) if e.kind == ErrorKind::NotSignedIn) {
                             self.forget(&fresh).await;
                         }

@@ -366,6 +366,9 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// When to try again, if the server said (`Retry-After`).
     pub retry_after: Option<Duration>,
+    /// The connection failed before any reply began: refused, or reset or closed by the
+    /// server before answering (never set for a timeout). Such a call may be sent again.
+    pub connection_failed: bool,
     /// A technical detail for the Details section (never a secret).
     pub detail: Option<String>,
 }
@@ -380,6 +383,7 @@ impl ApiError {
             service_message: None,
             request_id: None,
             retry_after: None,
+            connection_failed: false,
             detail: None,
         }
     }

@@ -1,12 +1,14 @@
 //! The HTTP client for the HUAWEI CLOUD Meeting server API.
 //!
 //! One module per call family: [`random`] for the meeting's auth random, [`auth`] for
-//! sign-in and tokens. Every call goes through [`Client::send`], which adds the common
+//! sign-in and tokens. Every call goes through `Client::send_raw`, which adds the common
 //! headers, refuses redirects and large replies, and turns failures into [`ApiError`].
+//! Only the auth random call is ever tried again, as [`retry`] decides.
 
 pub mod auth;
 pub mod error;
 pub mod random;
+pub mod retry;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use serde::de::DeserializeOwned;
 pub use auth::{AppIdCredentials, Tokens};
 pub use error::{ApiError, CodeInfo, ErrorKind};
 pub use random::{AuthRandom, ConfMode, RandomRequest};
+pub use retry::{RetryNotice, RetryPolicy};
 
 use crate::i18n::Lang;
 use crate::redact::{HeldSecrets, Redactor};
@@ -92,6 +95,8 @@ pub struct ClientOptions {
     pub language: LanguageSetting,
     /// A PEM file of CA certificates to trust besides the system's (a private deployment).
     pub ca_file: Option<PathBuf>,
+    /// When a failed auth random call is tried again (no other call ever is).
+    pub retry: RetryPolicy,
 }
 
 impl Default for ClientOptions {
@@ -101,6 +106,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(15),
             language: LanguageSetting::default(),
             ca_file: None,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -121,6 +127,9 @@ pub struct Client {
     server: Server,
     language: LanguageSetting,
     held: HeldSecrets,
+    /// How long a whole request may take, unless a deadline leaves less.
+    timeout: Duration,
+    retry: RetryPolicy,
 }
 
 /// The error body every failure carries.
@@ -174,6 +183,8 @@ impl Client {
             server,
             language: options.language,
             held: HeldSecrets::default(),
+            timeout: options.timeout,
+            retry: options.retry,
         })
     }
 
@@ -191,6 +202,16 @@ impl Client {
     /// The server this client talks to.
     pub fn server(&self) -> &Server {
         &self.server
+    }
+
+    /// When a failed auth random call is tried again.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The timeout of one request that must end within `remaining`.
+    fn timeout_within(&self, remaining: Duration) -> Duration {
+        self.timeout.min(remaining)
     }
 
     fn url(&self, path: &str) -> String {
@@ -438,14 +459,18 @@ fn classify_failure(
         service_message: message,
         request_id: header_id.or(body_request_id).or(Some(sent_id)),
         retry_after,
+        connection_failed: false,
         detail,
     }
 }
 
 /// Maps a transport failure to network / timeout, with a detail free of secrets and URLs.
+/// A connection refused, or reset or closed before any reply, is marked
+/// [`ApiError::connection_failed`]; a timeout never is.
 fn transport_error(e: reqwest::Error) -> ApiError {
     let e = e.without_url();
-    let kind = if e.is_timeout() {
+    let timeout = e.is_timeout();
+    let kind = if timeout {
         ErrorKind::Timeout
     } else if is_untrusted_certificate(&e) {
         ErrorKind::UntrustedCertificate
@@ -458,7 +483,41 @@ fn transport_error(e: reqwest::Error) -> ApiError {
     } else {
         ErrorKind::UnreadableReply
     };
-    ApiError::new(kind).with_detail(error_chain(&e))
+    ApiError {
+        connection_failed: kind == ErrorKind::Network && !timeout && is_connection_failure(&e),
+        ..ApiError::new(kind).with_detail(error_chain(&e))
+    }
+}
+
+/// True when the connection was refused, or reset or closed by the peer before any reply
+/// began: the request was not answered, and the server may simply be restarting.
+fn is_connection_failure(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        if err
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_incomplete_message)
+        {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+            ) {
+                return true;
+            }
+            // An I/O error's `source` skips the error it wraps.
+            current = io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static));
+            continue;
+        }
+        current = err.source();
+    }
+    false
 }
 
 /// True when the TLS handshake failed because the server's certificate was not trusted.

@@ -1,10 +1,14 @@
 //! Call 1: the meeting's auth random (`CreateAuthRandom`).
 
 use std::fmt;
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::retry::Retries;
 use super::{ApiError, Client, ErrorKind, Reply, clean_text, lenient, secret_header};
 use crate::meeting_id::MeetingId;
 use crate::redact::Redactor;
@@ -137,6 +141,26 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D
     })
 }
 
+/// A [`RandomBody`] sent as a JSON object, the only shape the service uses: a derived struct
+/// would also take an array, reading its fields by position (`[123]` as the random "123").
+struct RandomObject(RandomBody);
+
+impl<'de> Deserialize<'de> for RandomObject {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectOnly;
+        impl<'de> Visitor<'de> for ObjectOnly {
+            type Value = RandomObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RandomObject, A::Error> {
+                RandomBody::deserialize(MapAccessDeserializer::new(map)).map(RandomObject)
+            }
+        }
+        d.deserialize_map(ObjectOnly)
+    }
+}
+
 impl RandomBody {
     /// The checked facts; server text is masked with `secrets` and the random itself.
     fn into_auth_random(self, secrets: &Redactor) -> Result<AuthRandom, ApiError> {
@@ -168,12 +192,45 @@ impl RandomBody {
     }
 }
 
+/// Decodes the body of a successful auth random reply as [`Client::auth_random`] does: the
+/// same [`RandomObject`] and checks, with no secrets held. For the property tests.
+#[doc(hidden)]
+pub fn decode_auth_random(body: &[u8]) -> Result<AuthRandom, ApiError> {
+    let body: RandomObject = serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(ErrorKind::UnreadableReply).with_detail(super::json_error_detail(&e))
+    })?;
+    body.0.into_auth_random(&Redactor::new())
+}
+
 impl Client {
-    /// Asks for the meeting's auth random with the signed-in user's `access_token`.
+    /// Asks for the meeting's auth random with the signed-in user's `access_token`, once.
     pub async fn auth_random(
         &self,
         access_token: &SecretString,
         request: &RandomRequest,
+    ) -> Result<Reply<AuthRandom>, ApiError> {
+        self.auth_random_within(access_token, request, None).await
+    }
+
+    /// Asks for the meeting's auth random, trying again as `retries` allows (see
+    /// [`super::retry`]); every attempt ends by the check's deadline.
+    pub async fn auth_random_retrying(
+        &self,
+        access_token: &SecretString,
+        request: &RandomRequest,
+        retries: &mut Retries<'_>,
+    ) -> Result<Reply<AuthRandom>, ApiError> {
+        retries
+            .run(|remaining| self.auth_random_within(access_token, request, Some(remaining)))
+            .await
+    }
+
+    /// One auth random call, ending within `remaining` when given.
+    async fn auth_random_within(
+        &self,
+        access_token: &SecretString,
+        request: &RandomRequest,
+        remaining: Option<Duration>,
     ) -> Result<Reply<AuthRandom>, ApiError> {
         // Both faces send the password trimmed: pasted text often ends in a space.
         let password = request.password.expose_secret().trim();
@@ -190,12 +247,15 @@ impl Client {
         if !password.is_empty() {
             http = http.header("X-Password", secret_header(password)?);
         }
+        if let Some(remaining) = remaining {
+            http = http.timeout(self.timeout_within(remaining));
+        }
         let mut secrets = Redactor::new();
         secrets.add_secret(access_token);
         secrets.add(password);
         let mut reply = self
-            .send_with(http, &secrets, |body: RandomBody, secrets| {
-                body.into_auth_random(secrets)
+            .send_with(http, &secrets, |body: RandomObject, secrets| {
+                body.0.into_auth_random(secrets)
             })
             .await?;
         // The random is a secret too: a server echoing it in the request id gets it masked.

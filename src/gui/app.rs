@@ -233,6 +233,7 @@ impl MeetjoinApp {
         actions: &mut Vec<Action>,
     ) {
         let running = self.state.check.is_running();
+        let retrying = self.worker.check.progress().filter(|_| running);
         let form_action = views::check_form::check_form_ui(
             ui,
             &mut self.state.form,
@@ -240,6 +241,7 @@ impl MeetjoinApp {
                 lang,
                 guest_waiting: &mut self.state.settings.guest_waiting,
                 running,
+                retrying: retrying.as_ref(),
             },
         );
         actions.extend(form_action);

@@ -20,7 +20,7 @@ use tokio::task::AbortHandle;
 use std::path::PathBuf;
 
 use crate::api::{
-    ApiError, AuthRandom, Client, ClientOptions, LanguageSetting, RandomRequest, Reply,
+    ApiError, AuthRandom, Client, ClientOptions, LanguageSetting, RandomRequest, Reply, RetryNotice,
 };
 use crate::i18n::Lang;
 use crate::meeting_id::MeetingId;
@@ -100,13 +100,14 @@ pub struct Checked {
 }
 
 /// One kind of background job where the latest request wins: starting a new one aborts the
-/// one in flight, and only the latest one's result is ever kept.
-pub struct JobSlot<T> {
-    inner: Arc<Mutex<SlotInner<T>>>,
+/// one in flight, and only the latest one's result is ever kept. A running job may report
+/// progress of type `P` (the check: a retry about to happen).
+pub struct JobSlot<T, P = ()> {
+    inner: Arc<Mutex<SlotInner<T, P>>>,
     ctx: egui::Context,
 }
 
-struct SlotInner<T> {
+struct SlotInner<T, P> {
     /// The latest ticket handed out; a result with another ticket is dropped.
     latest: u64,
     /// The latest job has not finished yet.
@@ -115,9 +116,11 @@ struct SlotInner<T> {
     task: Option<AbortHandle>,
     /// The latest job's result, until taken.
     result: Option<T>,
+    /// The latest job's last progress report, while it runs.
+    progress: Option<P>,
 }
 
-impl<T> Clone for JobSlot<T> {
+impl<T, P> Clone for JobSlot<T, P> {
     fn clone(&self) -> Self {
         JobSlot {
             inner: Arc::clone(&self.inner),
@@ -130,20 +133,21 @@ impl<T> Clone for JobSlot<T> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Ticket(u64);
 
-impl<T: Send + 'static> JobSlot<T> {
-    fn new(ctx: &egui::Context) -> JobSlot<T> {
+impl<T: Send + 'static, P: Send + 'static> JobSlot<T, P> {
+    fn new(ctx: &egui::Context) -> JobSlot<T, P> {
         JobSlot {
             inner: Arc::new(Mutex::new(SlotInner {
                 latest: 0,
                 pending: false,
                 task: None,
                 result: None,
+                progress: None,
             })),
             ctx: ctx.clone(),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, SlotInner<T>> {
+    fn lock(&self) -> MutexGuard<'_, SlotInner<T, P>> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -156,6 +160,7 @@ impl<T: Send + 'static> JobSlot<T> {
         inner.latest += 1;
         inner.pending = true;
         inner.result = None;
+        inner.progress = None;
         Ticket(inner.latest)
     }
 
@@ -183,6 +188,20 @@ impl<T: Send + 'static> JobSlot<T> {
             inner.pending = false;
             inner.task = None;
             inner.result = Some(value);
+            inner.progress = None;
+        }
+        self.ctx.request_repaint();
+    }
+
+    /// Keeps `progress` if `ticket` is still the latest request and still running, and wakes
+    /// the window once (a report is a change of state, never a timer).
+    fn report(&self, ticket: Ticket, progress: P) {
+        {
+            let mut inner = self.lock();
+            if inner.latest != ticket.0 || !inner.pending {
+                return;
+            }
+            inner.progress = Some(progress);
         }
         self.ctx.request_repaint();
     }
@@ -196,6 +215,7 @@ impl<T: Send + 'static> JobSlot<T> {
         inner.latest += 1;
         inner.pending = false;
         inner.result = None;
+        inner.progress = None;
     }
 
     /// True while the latest request is running.
@@ -206,6 +226,14 @@ impl<T: Send + 'static> JobSlot<T> {
     /// The latest request's result, once; `None` while it runs or when already taken.
     pub fn take_result(&self) -> Option<T> {
         self.lock().result.take()
+    }
+
+    /// The running request's last progress report, if it made one.
+    pub fn progress(&self) -> Option<P>
+    where
+        P: Clone,
+    {
+        self.lock().progress.clone()
     }
 }
 
@@ -229,8 +257,8 @@ pub struct Worker {
     runtime: Option<WorkerRuntime>,
     commands: mpsc::UnboundedSender<Command>,
     status: watch::Receiver<AccountStatus>,
-    /// The meeting check.
-    pub check: JobSlot<Checked>,
+    /// The meeting check; its progress is the retry it is waiting for, if any.
+    pub check: JobSlot<Checked, RetryNotice>,
     /// The sign-in dialog's request.
     pub sign_in: JobSlot<Result<SignInOutcome, ApiError>>,
     /// The sign-out.
@@ -397,7 +425,7 @@ struct Owner {
     session: Option<Session>,
     status: watch::Sender<AccountStatus>,
     ctx: egui::Context,
-    check: JobSlot<Checked>,
+    check: JobSlot<Checked, RetryNotice>,
     sign_in: JobSlot<Result<SignInOutcome, ApiError>>,
     sign_out: JobSlot<SignOutOutcome>,
 }
@@ -435,9 +463,13 @@ impl Owner {
                 Command::Check(ticket, request) => match &self.session {
                     Some(session) => {
                         let session = session.clone();
+                        let slot = self.check.clone();
                         self.check.run(&self.handle, ticket, async move {
                             let meeting_id = request.meeting_id.clone();
-                            let result = session.auth_random(&request).await;
+                            // "Retrying…" in the window; Cancel aborts this task, its wait too.
+                            let on_retry =
+                                move |notice: &RetryNotice| slot.report(ticket, notice.clone());
+                            let result = session.auth_random_reporting(&request, &on_retry).await;
                             Checked { meeting_id, result }
                         });
                     }
@@ -649,6 +681,28 @@ mod tests {
             None,
             "the old result belongs to another request"
         );
+    }
+
+    #[test]
+    fn progress_belongs_to_the_running_request() {
+        let slot: JobSlot<&'static str, u32> = JobSlot::new(&egui::Context::default());
+        let first = slot.start();
+        slot.report(first, 1);
+        assert_eq!(slot.progress(), Some(1));
+        let second = slot.start();
+        assert_eq!(
+            slot.progress(),
+            None,
+            "a new request starts without progress"
+        );
+        slot.report(first, 2);
+        assert_eq!(slot.progress(), None, "a stale report is dropped");
+        slot.report(second, 3);
+        assert_eq!(slot.progress(), Some(3));
+        slot.cancel();
+        assert_eq!(slot.progress(), None, "cancel clears it");
+        slot.report(second, 4);
+        assert_eq!(slot.progress(), None, "a cancelled request reports nothing");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use eframe::egui::{self, Key, KeyboardShortcut, Modifiers, RichText, Ui};
 use rust_i18n::t;
 
 use super::{Action, card, card_title_ui, primary_button, secondary_button};
+use crate::api::RetryNotice;
 use crate::gui::state::CheckForm;
 use crate::gui::theme;
 use crate::i18n::Lang;
@@ -27,6 +28,8 @@ pub struct CheckFormModel<'a> {
     pub guest_waiting: &'a mut bool,
     /// A check is running.
     pub running: bool,
+    /// The running check failed once and is waiting to try again (or trying again).
+    pub retrying: Option<&'a RetryNotice>,
 }
 
 /// Draws the form; returns Check or Cancel when asked for.
@@ -117,7 +120,25 @@ pub fn check_form_ui(
                 }
                 ui.add_space(4.0);
                 ui.spinner();
-                ui.label(RichText::new(lang.tr("gui.check.running")).color(theme::accent(ui)));
+                match model.retrying {
+                    Some(notice) => {
+                        ui.label(
+                            RichText::new(lang.tr("gui.check.retrying")).color(theme::accent(ui)),
+                        )
+                        .on_hover_text(t!(
+                            "gui.check.retrying_help",
+                            locale = lang.code(),
+                            attempt = notice.attempt,
+                            total = notice.max_attempts,
+                            reason = lang.tr(&notice.error.message_key())
+                        ));
+                    }
+                    None => {
+                        ui.label(
+                            RichText::new(lang.tr("gui.check.running")).color(theme::accent(ui)),
+                        );
+                    }
+                }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(RichText::new(lang.tr("gui.check.shortcuts")).small().weak());
