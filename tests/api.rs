@@ -1749,7 +1749,13 @@ async fn a_token_code_is_a_rejected_token_whatever_the_status() {
         "USG.200000004",
         "USG.206020002",
     ] {
-        for status in ["200 OK", "400 Bad Request", "401 Unauthorized", "403 Forbidden", "500 Internal Server Error"] {
+        for status in [
+            "200 OK",
+            "400 Bad Request",
+            "401 Unauthorized",
+            "403 Forbidden",
+            "500 Internal Server Error",
+        ] {
             let body = serde_json::json!({"error_code": code, "error_msg": "TOKEN"}).to_string();
             let (result, _server) = random_against(&Reply::json(status, &body)).await;
             let err = result.expect_err(status);
@@ -1813,20 +1819,28 @@ async fn a_server_echoing_secrets_in_an_error_gets_them_masked() {
         body.as_bytes(),
     );
     let server = RawServer::answering(&reply).await;
-    let err = no_hang(
-        client_holding_secrets(&server)
-            .auth_random(&secret(RAW_TOKEN), &request(OPEN_MEETING, ECHO_PASSWORD, false)),
-    )
+    let err = no_hang(client_holding_secrets(&server).auth_random(
+        &secret(RAW_TOKEN),
+        &request(OPEN_MEETING, ECHO_PASSWORD, false),
+    ))
     .await
     .unwrap_err();
     let secrets = [RAW_TOKEN, ECHO_PASSWORD, HELD_REFRESH, HELD_APP_KEY];
     for lang in Lang::ALL {
-        let shown = format!("{}\n{}\n{err}\n{err:?}", err.message(lang), err.details(lang));
+        let shown = format!(
+            "{}\n{}\n{err}\n{err:?}",
+            err.message(lang),
+            err.details(lang)
+        );
         assert_no_secret(&shown, &secrets, "an error");
     }
     assert_eq!(err.request_id.as_deref(), Some("rid-***"));
     assert_eq!(err.code.as_deref(), Some("MMC.***"));
-    assert!(err.service_message.as_deref().is_some_and(|m| m.starts_with("bad token ***|")));
+    assert!(
+        err.service_message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("bad token ***|"))
+    );
 }
 
 #[tokio::test]
@@ -1847,14 +1861,17 @@ async fn a_server_echoing_secrets_in_a_success_gets_them_masked() {
         body.as_bytes(),
     );
     let server = RawServer::answering(&reply).await;
-    let reply = no_hang(
-        client_holding_secrets(&server)
-            .auth_random(&secret(RAW_TOKEN), &request(OPEN_MEETING, ECHO_PASSWORD, false)),
-    )
+    let reply = no_hang(client_holding_secrets(&server).auth_random(
+        &secret(RAW_TOKEN),
+        &request(OPEN_MEETING, ECHO_PASSWORD, false),
+    ))
     .await
     .expect("a random");
     assert_eq!(reply.value.random.expose_secret(), random);
-    assert_eq!(reply.value.subject.as_deref(), Some("*** *** *** *** meeting"));
+    assert_eq!(
+        reply.value.subject.as_deref(),
+        Some("*** *** *** *** meeting")
+    );
     let shown = format!(
         "{:?} {:?} {:?}",
         reply.request_id,
@@ -1896,10 +1913,14 @@ async fn a_sign_in_reply_echoing_the_credentials_gets_them_masked() {
     })
     .to_string();
     let server = RawServer::answering(&Reply::json("200 OK", &body)).await;
-    let tokens = no_hang(server.client().sign_in_account("me", &secret(ECHO_PASSWORD)))
-        .await
-        .expect("tokens")
-        .value;
+    let tokens = no_hang(
+        server
+            .client()
+            .sign_in_account("me", &secret(ECHO_PASSWORD)),
+    )
+    .await
+    .expect("tokens")
+    .value;
     assert_eq!(tokens.user_name.as_deref(), Some("*** / ***"));
 }
 
@@ -1962,7 +1983,11 @@ async fn every_call_says_its_language_and_content_type() {
     assert_eq!(requests.len(), 3);
     let expected = ["zh-CN", "en-US", "en-US"];
     for (raw, language) in requests.iter().zip(expected) {
-        assert_eq!(header_of(raw, "accept-language").as_deref(), Some(language), "{raw}");
+        assert_eq!(
+            header_of(raw, "accept-language").as_deref(),
+            Some(language),
+            "{raw}"
+        );
         assert_eq!(
             header_of(raw, "content-type").as_deref(),
             Some("application/json"),

@@ -671,7 +671,12 @@ fn an_sp_application_signs_in_with_its_corp_id() {
         h.state().account().signed_in.is_some()
     });
     harness.run();
-    let signed_in = harness.state().account().signed_in.clone().expect("signed in");
+    let signed_in = harness
+        .state()
+        .account()
+        .signed_in
+        .clone()
+        .expect("signed in");
     assert_eq!(signed_in.user_name.as_deref(), Some("bob"));
     assert_eq!(
         signed_in.method,

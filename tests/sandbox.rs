@@ -15,8 +15,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use meetjoin::sandbox::{
-    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, DEMO_SP_APP_ID, DEMO_SP_APP_KEY, DEMO_SP_CORP_ID, Sandbox, SandboxConfig, SandboxStats,
-    seed_meetings,
+    DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, DEMO_SP_APP_ID, DEMO_SP_APP_KEY,
+    DEMO_SP_CORP_ID, Sandbox, SandboxConfig, SandboxStats, seed_meetings,
 };
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -631,7 +631,11 @@ async fn refresh_with_the_access_token_issues_a_new_pair_and_ends_the_old_one() 
     expect_random(api.random(Some(&new_access), OPEN, None).await).await;
 
     // The old pair ended with the refresh; a made-up token or none at all is refused.
-    expect_error(api.random(Some(&old_access), OPEN, None).await, TOKEN_INVALID).await;
+    expect_error(
+        api.random(Some(&old_access), OPEN, None).await,
+        TOKEN_INVALID,
+    )
+    .await;
     expect_error(api.refresh(&old_access).await, TOKEN_INVALID).await;
     expect_error(api.refresh(&old_refresh).await, TOKEN_INVALID).await;
     expect_error(api.refresh("not-a-token").await, TOKEN_INVALID).await;
@@ -839,7 +843,10 @@ async fn app_sign_in_accepts_fixed_python_test_vectors() {
     // Upper-case hex and no X-Token-Type, as the official SDKs send it.
     let upper = AppAuth {
         long_ticket: false,
-        ..AppAuth::signed(&ALICE.to_ascii_uppercase(), app_body(json!({"userId": "alice", "corpId": null})))
+        ..AppAuth::signed(
+            &ALICE.to_ascii_uppercase(),
+            app_body(json!({"userId": "alice", "corpId": null})),
+        )
     };
     let response = send(upper.build(&api.http, &api.url(APP_AUTH_PATH))).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -857,7 +864,9 @@ async fn sp_app_sign_in_signs_the_corp_id_place() {
     // Same, over b"sandbox-sp-app:sandbox-corp::0:0123...cdef": the enterprise's admin.
     const CORP_ADMIN: &str = "7BC6350B193DBE7BB055E5E410B56AF2BE3231AE9579590643D42683280CF592";
     assert_eq!(
-        sp_hmac_hex(&format!("{DEMO_SP_APP_ID}:{DEMO_SP_CORP_ID}:alice:0:{NONCE}")),
+        sp_hmac_hex(&format!(
+            "{DEMO_SP_APP_ID}:{DEMO_SP_CORP_ID}:alice:0:{NONCE}"
+        )),
         ALICE
     );
     #[rustfmt::skip]
@@ -869,7 +878,9 @@ async fn sp_app_sign_in_signs_the_corp_id_place() {
     ];
     let api = Api::default().await;
     for (fields, signature, user) in cases {
-        let response = send(AppAuth::sp(signature, fields.clone()).build(&api.http, &api.url(APP_AUTH_PATH))).await;
+        let response =
+            send(AppAuth::sp(signature, fields.clone()).build(&api.http, &api.url(APP_AUTH_PATH)))
+                .await;
         assert_eq!(response.status(), StatusCode::OK, "{fields}");
         let token: Value = response.json().await.expect("json");
         for (key, value) in user.as_object().expect("an object") {
@@ -881,12 +892,22 @@ async fn sp_app_sign_in_signs_the_corp_id_place() {
     let acme = sp_hmac_hex(&format!("{DEMO_SP_APP_ID}:acme:alice:0:{NONCE}"));
     let no_corp = sp_hmac_hex(&format!("{DEMO_SP_APP_ID}::alice:0:{NONCE}"));
     let refusals = [
-        (json!({"userId": "alice", "corpId": DEMO_SP_CORP_ID}), four_part, APP_AUTH_FAILED),
-        (json!({"userId": "alice", "corpId": "acme"}), acme, APP_AUTH_FAILED),
+        (
+            json!({"userId": "alice", "corpId": DEMO_SP_CORP_ID}),
+            four_part,
+            APP_AUTH_FAILED,
+        ),
+        (
+            json!({"userId": "alice", "corpId": "acme"}),
+            acme,
+            APP_AUTH_FAILED,
+        ),
         (json!({"userId": "alice"}), no_corp, BODY_INVALID),
     ];
     for (fields, signature, refusal) in refusals {
-        let response = send(AppAuth::sp(&signature, fields.clone()).build(&api.http, &api.url(APP_AUTH_PATH))).await;
+        let response =
+            send(AppAuth::sp(&signature, fields.clone()).build(&api.http, &api.url(APP_AUTH_PATH)))
+                .await;
         expect_error(response, refusal).await;
     }
 }

@@ -778,7 +778,10 @@ async fn app_id_session_near_expiry_signs_in_again_at_most_once() {
         stats.app_sign_ins, 1,
         "a rejected App Key is tried once per call"
     );
-    assert_eq!(stats.refreshes, 2, "the access token, then the refresh token");
+    assert_eq!(
+        stats.refreshes, 2,
+        "the access token, then the refresh token"
+    );
 }
 
 /// A server whose answers the test releases: the random call answers a "fresh" token at once,
