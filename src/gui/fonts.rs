@@ -8,11 +8,15 @@ use egui::{FontData, FontFamily};
 pub const CJK_FONT_NAME: &str = "meetjoin-noto-sans-sc";
 
 /// The subset made by `assets/fonts/make_subset.sh`: ASCII, CJK punctuation, full-width forms,
-/// the 3,755 GB2312 level-1 characters and every character of the translations.
+/// every character of the translations, and the Chinese character sets in
+/// `assets/fonts/charsets/` (通用规范汉字表, GB2312, Big5 level 1 and the traditional forms of
+/// the first two), so Chinese names render with no CJK font on the system. `tests/fonts.rs`
+/// checks it covers them and stays within 4 MiB.
 static CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-subset.otf");
 
 /// Adds the CJK font after egui's own fonts for proportional and monospace text, so Latin text
-/// keeps egui's look and Chinese falls back to it (before any system font).
+/// keeps egui's look and Chinese falls back to it. Fonts that eframe's system font provider
+/// finds (`system_fonts`) always come after it, for the characters it lacks.
 pub fn install(ctx: &egui::Context) {
     ctx.add_font(FontInsert::new(
         CJK_FONT_NAME,
