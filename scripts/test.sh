@@ -59,7 +59,9 @@ keyring=false
 if [ -z "${MEETJOIN_TEST_BUS:-}" ]; then
     if need dbus-run-session "the real-keyring tests" &&
         need gnome-keyring-daemon "the real-keyring tests" &&
-        need dbus-send "the real-keyring tests"; then
+        need dbus-send "the real-keyring tests" &&
+        need dbus-daemon "the real-keyring tests (a private bus of their own)" &&
+        need secret-tool "the real-keyring tests (libsecret-tools)"; then
         MEETJOIN_TEST_BUS=1 XDG_DATA_HOME="$(mktemp -d)" exec dbus-run-session -- "$self" "$@"
     fi
 else
