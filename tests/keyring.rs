@@ -161,8 +161,10 @@ fn session_survives_a_restart_through_the_keyring() {
 #[test]
 #[ignore = "needs a Secret Service (gnome-keyring on a private D-Bus): scripts/test.sh runs it"]
 fn cli_login_check_refresh_logout() {
-    // The CLI's own sandbox, with tokens that live one second.
-    let sandbox = common::CliSandbox::start(&["--token-ttl", "1"]);
+    // The CLI's own sandbox, with tokens that live three seconds.
+    // Three seconds: a refreshed token must outlive the one call after its refresh, even on a
+    // loaded machine (with one second, a CLI process stalled for a second failed this test).
+    let sandbox = common::CliSandbox::start(&["--token-ttl", "3"]);
     let url = sandbox.url.clone();
     let service = unique_service("cli");
     let env = [
@@ -191,12 +193,13 @@ fn cli_login_check_refresh_logout() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("OS keyring"), "{}", stderr(&out));
 
-    // The token expires after a second; the next check refreshes it from the keyring's refresh token.
-    std::thread::sleep(Duration::from_millis(1500));
+    // The token expires after three seconds; the next check refreshes it with the keyring's
+    // refresh token (an expired access token is not offered).
+    std::thread::sleep(Duration::from_millis(3500));
     let out = meetjoin(&["check", "914047175", "--json"], &env, None);
     assert_eq!(out.status.code(), Some(0), "refreshed: {}", stderr(&out));
     assert!(stdout(&out).contains("zhang的会议"));
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(Duration::from_millis(3500));
     let out = meetjoin(&["check", "914047175", "--json"], &env, None);
     assert_eq!(
         out.status.code(),
