@@ -2000,3 +2000,23 @@ async fn every_call_says_its_language_and_content_type() {
     assert_eq!(body["needAccountInfo"], true);
     assert_eq!(body["needGenNewToken"], false);
 }
+
+#[tokio::test]
+async fn a_token_or_error_reply_that_is_an_array_is_not_read_by_position() {
+    // serde fills a struct from an array by position: `["tok"]` must not pass for a token.
+    let server =
+        RawServer::answering(&Reply::json("200 OK", r#"["fake-access-token", 3600]"#)).await;
+    let err = no_hang(server.client().sign_in_account("me", &secret("pw")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::UnreadableReply, "{err:?}");
+    // An error body that is an array names no code: the status decides.
+    let (result, _server) = random_against(&Reply::json(
+        "400 Bad Request",
+        r#"["USG.000000004", "TOKEN"]"#,
+    ))
+    .await;
+    let err = result.unwrap_err();
+    assert_eq!(err.code, None, "{err:?}");
+    assert_ne!(err.kind, ErrorKind::NotSignedIn);
+}

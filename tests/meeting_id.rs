@@ -328,3 +328,205 @@ proptest! {
         prop_assert_eq!(MeetingId::parse(&id.grouped()).unwrap(), id);
     }
 }
+
+// What every parse promises, and IDs as people write them inside whole invitations. Like the
+// properties above, each runs 256 cases; `PROPTEST_CASES=1000000 cargo test --release --test
+// meeting_id` runs a million (proptest reads the variable in `ProptestConfig::default`). No
+// strategy rejects cases, so any count runs without hitting proptest's reject limits.
+
+/// Lines found around a meeting ID in invitations: dates, times, phones, passwords, none of
+/// them a meeting ID.
+const FILLER_LINES: [&str; 15] = [
+    "",
+    "张三 邀请您参加华为云会议",
+    "会议主题：2026 年第四季度产品规划评审",
+    "会议时间：2026年11月25日 10:00-11:00 (GMT+08:00) 北京",
+    "会议密码：123456",
+    "手机一键拨入：+86 10 1234 5678",
+    "400-888-0000（全国免费）",
+    "如有问题请联系 138 0013 8000",
+    "John Smith is inviting you to a HUAWEI CLOUD Meeting.",
+    "Subject: Q4 Product Planning Review",
+    "Time: Nov 25, 2026 10:00 AM - 11:00 AM (GMT+08:00) Beijing",
+    "Date: 2026-11-25 (2026/11/25)",
+    "Password: 123456",
+    "    +86 10 1234 5678 (Beijing)",
+    "Questions? Call 138 0013 8000.",
+];
+
+/// Labels people put before a meeting ID.
+const LABELS: [&str; 13] = [
+    "会议ID：",
+    "会议ID:",
+    "会议 ID：",
+    "会议ＩＤ：",
+    "会议号：",
+    "会议号码：",
+    "会议号为 ",
+    "Meeting ID: ",
+    "MEETING ID:",
+    "meeting id ",
+    "Meeting ID：",
+    "Conference ID: ",
+    "Meeting number: ",
+];
+
+/// What may stand between two digits of a written ID: nothing, a space or a dash of any kind,
+/// or a zero-width space.
+const DIGIT_SEPARATORS: [&str; 10] = [
+    "", "", " ", "-", "\u{a0}", "\u{3000}", "\u{2013}", "\u{ff0d}", "\u{2212}", "\u{200b}",
+];
+
+/// Lines of filler text, any number of them in any order.
+fn filler() -> impl Strategy<Value = Vec<&'static str>> {
+    proptest::collection::vec(proptest::sample::select(&FILLER_LINES[..]), 0..5)
+}
+
+/// A digit in ASCII or full-width.
+fn widen(digit: char, wide: bool) -> char {
+    if wide {
+        char::from_u32(u32::from(digit) + 0xFEE0).unwrap_or(digit)
+    } else {
+        digit
+    }
+}
+
+/// `digits` written with a separator (maybe none) before each digit but the first, each digit
+/// in ASCII or full-width.
+fn written(digits: &str, separators: &[&str], wide: &[bool]) -> String {
+    let mut text = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 {
+            text.push_str(separators[i % separators.len()]);
+        }
+        text.push(widen(digit, wide[i % wide.len()]));
+    }
+    text
+}
+
+/// The digits of a meeting ID and the ways to write each of them.
+fn id_as_written(
+    digits: &'static str,
+) -> impl Strategy<Value = (String, Vec<&'static str>, Vec<bool>)> {
+    (
+        digits,
+        proptest::collection::vec(proptest::sample::select(&DIGIT_SEPARATORS[..]), 20),
+        proptest::collection::vec(any::<bool>(), 20),
+    )
+}
+
+/// Checks what any parse result promises: an ID is 6 to 20 ASCII digits and parses back to
+/// itself, grouped or not; each error holds what it says.
+fn check_outcome(
+    text: &str,
+    parsed: &Result<MeetingId, MeetingIdError>,
+) -> Result<(), TestCaseError> {
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let blank = text.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    });
+    prop_assert_eq!(blank, parsed == &Err(MeetingIdError::Empty), "{:?}", text);
+    match parsed {
+        Ok(id) => {
+            prop_assert!(all_digits(id.as_str()), "{:?} from {:?}", id, text);
+            let len = id.as_str().len();
+            prop_assert!((MeetingId::MIN_DIGITS..=MeetingId::MAX_DIGITS).contains(&len));
+            prop_assert_eq!(&MeetingId::parse(id.as_str()), &Ok(id.clone()));
+            prop_assert_eq!(&MeetingId::parse(&id.grouped()), &Ok(id.clone()));
+        }
+        Err(MeetingIdError::Empty | MeetingIdError::NotFound) => {}
+        Err(MeetingIdError::Ambiguous(candidates)) => {
+            prop_assert!(candidates.len() >= 2, "{:?}", candidates);
+            for (i, candidate) in candidates.iter().enumerate() {
+                prop_assert!(all_digits(candidate), "{:?}", candidates);
+                prop_assert!(!candidates[..i].contains(candidate), "{:?}", candidates);
+            }
+        }
+        Err(MeetingIdError::WrongLength { digits, len }) => {
+            prop_assert!(all_digits(digits), "{:?}", digits);
+            prop_assert_eq!(*len, digits.len());
+            prop_assert!(!(MeetingId::MIN_DIGITS..=MeetingId::MAX_DIGITS).contains(len));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn any_text_gives_a_valid_id_or_a_reason(text in any::<String>()) {
+        check_outcome(&text, &MeetingId::parse(&text))?;
+    }
+
+    #[test]
+    fn digit_soup_gives_a_valid_id_or_a_reason(
+        text in "[0-9０-９ :：/#j+\\-－.年月日\n会议号ID密码a-f\u{a0}\u{3000}\u{200b}]{0,60}",
+    ) {
+        check_outcome(&text, &MeetingId::parse(&text))?;
+    }
+
+    #[test]
+    fn invitation_soup_gives_a_valid_id_or_a_reason(
+        before in filler(),
+        middle in "[0-9 \\-]{0,24}",
+        label in proptest::option::of(proptest::sample::select(&LABELS[..])),
+        after in filler(),
+    ) {
+        let text = format!(
+            "{}\n{}{middle}\n{}",
+            before.join("\n"),
+            label.unwrap_or(""),
+            after.join("\n")
+        );
+        check_outcome(&text, &MeetingId::parse(&text))?;
+    }
+
+    #[test]
+    fn a_labelled_id_is_found_in_any_invitation(
+        (digits, separators, wide) in id_as_written("[0-9]{6,20}"),
+        label in proptest::sample::select(&LABELS[..]),
+        before in filler(),
+        after in filler(),
+        link in any::<bool>(),
+        tail in proptest::sample::select(&["", " ", "（请勿外传）", " (Beijing)", "。"][..]),
+    ) {
+        let line = format!("{label}{}{tail}", written(&digits, &separators, &wide));
+        let mut lines = before;
+        lines.push(&line);
+        let link_line = format!("https://meeting.huaweicloud.com/#/j/{digits}");
+        if link {
+            lines.push(&link_line);
+        }
+        lines.extend(after);
+        let text = lines.join("\n");
+        let parsed = MeetingId::parse(&text);
+        prop_assert_eq!(parsed.as_ref().map(MeetingId::as_str), Ok(digits.as_str()), "{}", text);
+        check_outcome(&text, &parsed)?;
+    }
+
+    #[test]
+    fn a_nine_digit_id_is_found_among_dates_phones_and_passwords(
+        digits in "[0-9]{9}",
+        separator in proptest::sample::select(&["", " ", "-", "\u{a0}", "\u{3000}", "\u{2013}"][..]),
+        wide in any::<bool>(),
+        line in proptest::sample::select(
+            &["{}", "请加入 {}", "Join {} at 10:00", "({}).", "会议：{}，密码另行通知"][..],
+        ),
+        before in filler(),
+        after in filler(),
+    ) {
+        let id: String = digits
+            .as_bytes()
+            .chunks(3)
+            .map(|group| group.iter().map(|&d| widen(char::from(d), wide)).collect::<String>())
+            .collect::<Vec<_>>()
+            .join(separator);
+        let line = line.replace("{}", &id);
+        let mut lines = before;
+        lines.push(&line);
+        lines.extend(after);
+        let text = lines.join("\n");
+        let parsed = MeetingId::parse(&text);
+        prop_assert_eq!(parsed.as_ref().map(MeetingId::as_str), Ok(digits.as_str()), "{}", text);
+        check_outcome(&text, &parsed)?;
+    }
+}

@@ -228,9 +228,15 @@ impl Client {
         convert: impl FnOnce(B, &Redactor) -> Result<T, ApiError>,
     ) -> Result<Reply<T>, ApiError> {
         let raw = self.send_raw(request, secrets).await?;
-        let decoded = serde_json::from_slice(&raw.body).map_err(|e| {
-            ApiError::new(ErrorKind::UnreadableReply).with_detail(json_error_detail(&e))
-        });
+        // serde would fill a struct from a JSON array by position: only an object is a reply.
+        let decoded = if is_json_object(&raw.body) {
+            serde_json::from_slice(&raw.body).map_err(|e| {
+                ApiError::new(ErrorKind::UnreadableReply).with_detail(json_error_detail(&e))
+            })
+        } else {
+            Err(ApiError::new(ErrorKind::UnreadableReply)
+                .with_detail("the reply is not a JSON object"))
+        };
         match decoded.and_then(|body| convert(body, &raw.secrets)) {
             Ok(value) => Ok(Reply {
                 value,
@@ -302,8 +308,9 @@ impl Client {
             ..e.with_request_id(request_id.clone())
         })?;
         // A 2xx whose body is an error body is an error: the code decides, not the status.
-        let error_in_success = serde_json::from_slice::<ErrorBody>(&body)
-            .ok()
+        let error_in_success = is_json_object(&body)
+            .then(|| serde_json::from_slice::<ErrorBody>(&body).ok())
+            .flatten()
             .and_then(|e| e.error_code)
             .is_some_and(|c| !c.trim().is_empty());
         if (200..300).contains(&status) && !error_in_success {
@@ -424,7 +431,9 @@ fn classify_failure(
     let retry_after = header_text(headers, RETRY_AFTER.as_str())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(|secs| Duration::from_secs(secs.min(24 * 3600)));
-    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let parsed: Option<ErrorBody> = is_json_object(body)
+        .then(|| serde_json::from_slice(body).ok())
+        .flatten();
     let (kind, code, message, body_request_id, detail) = match parsed {
         Some(err) => {
             // The code decides, whatever the status: a token code is a rejected token even
@@ -566,6 +575,14 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         current = err.source();
     }
     parts.join(": ")
+}
+
+/// True when `body` starts (after white space) like a JSON object: serde would otherwise fill a
+/// struct from an array by position, so `["token"]` could pass for a token reply.
+fn is_json_object(body: &[u8]) -> bool {
+    body.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{')
 }
 
 /// A serde error described by its position only, never by the content it choked on.
