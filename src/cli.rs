@@ -636,7 +636,7 @@ async fn logout(args: ServerArg, lang: Lang) -> Result<u8, Failure> {
 
 #[cfg(feature = "sandbox")]
 async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
-    use crate::sandbox::{Sandbox, SandboxConfig, SandboxError, SandboxTls};
+    use crate::sandbox::{Sandbox, SandboxConfig, SandboxTls};
     let tls = match (args.tls, args.cert, args.key) {
         (false, _, _) => None,
         (true, Some(cert), Some(key)) => Some(SandboxTls::Files { cert, key }),
@@ -652,18 +652,6 @@ async fn sandbox(args: SandboxArgs, lang: Lang) -> u8 {
     };
     let sandbox = match Sandbox::start(config).await {
         Ok(sandbox) => sandbox,
-        Err(SandboxError::Bind { source, .. }) => {
-            eprintln!(
-                "meetjoin: {}",
-                t!(
-                    "cli.sandbox_bind_failed",
-                    locale = lang.code(),
-                    port = args.port,
-                    reason = source
-                )
-            );
-            return EXIT_OTHER;
-        }
         Err(e) => {
             eprintln!("meetjoin: {}", e.message(lang));
             return EXIT_OTHER;
