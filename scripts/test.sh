@@ -144,6 +144,10 @@ $display && export MEETJOIN_TEST_DISPLAY=1
 terminal=false
 need script "the terminal password-prompt test (util-linux)" && terminal=true
 
+# 3b. xdg-utils for the join-link tests (a fake cloudlink:// handler in a temporary XDG dir).
+xdg=false
+need xdg-open "the join-link tests (xdg-utils)" && need xdg-mime "the join-link tests (xdg-utils)" && xdg=true
+
 # 4. The official Python SDK, in its own virtual environment.
 sdk=false
 if need python3 "the official-SDK tests"; then
@@ -172,7 +176,7 @@ fi
 
 # 5. The ignored tests, and what each needs, from the reason of its `#[ignore = "needs ..."]`:
 #    "Secret Service" or "keyring" needs the keyring, "display" the display, "terminal" the
-#    terminal, "Python SDK" the SDK. A test whose part is missing is left out (nextest counts
+#    terminal, "xdg-utils" xdg-open and xdg-mime, "Python SDK" the SDK. A test whose part is missing is left out (nextest counts
 #    it as skipped).
 ignored_tests() { # prints FILE<TAB>TEST<TAB>REASON for each ignored test under src/ and tests/
     find src tests -name '*.rs' -print0 | sort -z | xargs -0 awk '
@@ -209,6 +213,10 @@ while IFS=$'\t' read -r file name reason; do
     if [[ $lower == *terminal* ]]; then
         known=true
         $terminal || ready=false
+    fi
+    if [[ $lower == *xdg-utils* ]]; then
+        known=true
+        $xdg || ready=false
     fi
     if [[ $lower == *"python sdk"* ]]; then
         known=true

@@ -62,6 +62,8 @@ struct Cli {
 enum Command {
     /// Ask the service for a meeting's auth random and what joining needs.
     Check(CheckArgs),
+    /// Check a meeting, then open it in HUAWEI CLOUD Meeting (or print the link).
+    Join(JoinArgs),
     /// Sign in and keep the token in the OS keyring.
     Login(LoginArgs),
     /// End the token on the server and remove it from the OS keyring.
@@ -98,6 +100,33 @@ struct CheckArgs {
     /// Print one JSON object on standard output.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    server: ServerArg,
+}
+
+#[derive(Args, Debug)]
+struct JoinArgs {
+    /// The meeting ID, or any text holding it (an invitation, a link).
+    #[arg(value_name = "MEETING")]
+    meeting: String,
+    /// The name to show in the meeting (default: the signed-in user's name).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Join with the microphone on.
+    #[arg(long)]
+    mic: bool,
+    /// Join with the camera on.
+    #[arg(long)]
+    camera: bool,
+    /// Print the cloudlink:// link instead of opening it (it holds the meeting password).
+    #[arg(long)]
+    print_link: bool,
+    /// Read the meeting password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Tell the service this client supports the guest waiting page.
+    #[arg(long)]
+    guest_waiting: bool,
     #[command(flatten)]
     server: ServerArg,
 }
@@ -156,12 +185,33 @@ struct SandboxArgs {
 #[cfg(feature = "gui")]
 #[derive(Args, Debug, Default)]
 struct GuiArgs {
+    /// A meeting ID, or text holding one: fill it in and check it (a window already open
+    /// gets it instead).
+    #[arg(value_name = "MEETING")]
+    meeting: Option<String>,
     /// Start the offline sandbox in this process and use it.
     #[cfg(feature = "sandbox")]
     #[arg(long)]
     sandbox: bool,
+    /// Check the meeting in the clipboard when the window opens.
+    #[arg(long)]
+    check_clipboard: bool,
     #[command(flatten)]
     server: ServerArg,
+}
+
+/// The packaging helper's name: `meetjoin generate-assets --out DIR` (used by scripts/package.sh).
+const GENERATE_ASSETS: &str = "generate-assets";
+
+// Parsed apart from `Cli`, so that no help, man page or completion offers it: clap_complete
+// lists even hidden commands.
+/// Write the man pages and the bash, zsh and fish completions, for packaging.
+#[derive(Parser, Debug)]
+#[command(name = "meetjoin", bin_name = "meetjoin generate-assets")]
+struct GenerateAssetsArgs {
+    /// The directory to write `man/*.1` and `completions/` into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: std::path::PathBuf,
 }
 
 /// A failure of a command: the exit code and what to print.
@@ -195,7 +245,7 @@ impl Failure {
         Failure {
             code: EXIT_SIGN_IN,
             kind: "keyring_unavailable".to_owned(),
-            message: format!("{} {}", error.message(lang), lang.tr("cli.use_token_env")),
+            message: lang.join_sentences(&error.message(lang), &lang.tr("cli.use_token_env")),
             error: None,
         }
     }
@@ -216,6 +266,13 @@ pub fn exit_code(kind: ErrorKind) -> u8 {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|arg| arg == GENERATE_ASSETS)
+    {
+        // The first word is then the program name of GenerateAssetsArgs.
+        return generate_assets(&GenerateAssetsArgs::parse_from(std::env::args_os().skip(1)));
+    }
     let cli = Cli::parse();
     crate::logging::init(cli.verbose);
     let lang = Lang::from_system();
@@ -231,6 +288,12 @@ pub fn main() -> ExitCode {
             match check(args, lang).await {
                 Ok(()) => EXIT_OK,
                 Err(failure) => report(&failure, json, lang),
+            }
+        }),
+        Command::Join(args) => Box::pin(async move {
+            match join(args, lang).await {
+                Ok(()) => EXIT_OK,
+                Err(failure) => report(&failure, false, lang),
             }
         }),
         Command::Login(args) => Box::pin(async move {
@@ -289,6 +352,8 @@ fn run_gui(args: GuiArgs) -> ExitCode {
         sandbox: false,
         server,
         ca_file: args.server.ca_file,
+        check_clipboard: args.check_clipboard,
+        meeting: args.meeting,
     }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -296,6 +361,33 @@ fn run_gui(args: GuiArgs) -> ExitCode {
             ExitCode::from(EXIT_OTHER)
         }
     }
+}
+
+/// `generate-assets`: the man pages and completions that scripts/package.sh puts in the package.
+fn generate_assets(args: &GenerateAssetsArgs) -> ExitCode {
+    match write_assets(&args.out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("meetjoin: {}: {e}", args.out.display());
+            ExitCode::from(EXIT_OTHER)
+        }
+    }
+}
+
+/// Writes `DIR/man/meetjoin.1` (and one page per command) and `DIR/completions/`
+/// (`meetjoin.bash`, `_meetjoin`, `meetjoin.fish`), all from the clap definitions above.
+fn write_assets(out: &std::path::Path) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    let man = out.join("man");
+    std::fs::create_dir_all(&man)?;
+    clap_mangen::generate_to(Cli::command(), &man)?;
+    let completions = out.join("completions");
+    std::fs::create_dir_all(&completions)?;
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        clap_complete::generate_to(shell, &mut Cli::command(), "meetjoin", &completions)?;
+    }
+    Ok(())
 }
 
 /// Prints a failure: one line on stderr, and with `--json` the error object on stdout.
@@ -381,7 +473,126 @@ fn prompt_secret(prompt: &str) -> Result<SecretString, Failure> {
         .map_err(|e| Failure::usage("prompt", e.to_string()))
 }
 
+/// A check that passed: what a join needs.
+struct Passed {
+    meeting_id: MeetingId,
+    server: Server,
+    session: Session,
+    password: Option<SecretString>,
+    reply: Reply<AuthRandom>,
+}
+
 async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
+    let json = args.json;
+    let passed = run_check(args, lang).await?;
+    print_result(&passed.meeting_id, &passed.reply, json, lang);
+    Ok(())
+}
+
+/// `meetjoin join`: checks first (same exit codes), then opens the join link or prints it.
+async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
+    let check_args = CheckArgs {
+        meeting: args.meeting,
+        password_stdin: args.password_stdin,
+        guest_waiting: args.guest_waiting,
+        json: false,
+        server: args.server,
+    };
+    let passed = run_check(check_args, lang).await?;
+    let signed_in = passed.session.status();
+    let name = args
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| signed_in.as_ref().and_then(|s| s.user_name.clone()))
+        .or_else(|| signed_in.as_ref().map(|s| s.account.clone()))
+        .unwrap_or_default();
+    if name.trim().is_empty() {
+        return Err(Failure::usage(
+            "missing_name",
+            lang.tr("cli.join_name_missing"),
+        ));
+    }
+    // Signed in with an App ID, the client joins as the same user, with a one-time nonce.
+    let app_id = signed_in
+        .as_ref()
+        .is_some_and(|s| matches!(s.method, crate::secrets::SignInMethod::AppId { .. }));
+    let nonce = if app_id {
+        Some(
+            passed
+                .session
+                .portal_nonce()
+                .await
+                .map_err(|e| Failure::api(e, lang))?,
+        )
+    } else {
+        None
+    };
+    let link = crate::join::join_link(
+        &crate::join::JoinRequest {
+            server: &passed.server,
+            meeting_id: &passed.meeting_id,
+            password: passed.password.as_ref(),
+            needs_password: passed.reply.value.need_password.unwrap_or(false)
+                || passed
+                    .password
+                    .as_ref()
+                    .is_some_and(|p| !p.expose_secret().trim().is_empty()),
+            nonce: nonce.as_ref(),
+        },
+        &crate::join::JoinOptions {
+            name,
+            mic: args.mic,
+            camera: args.camera,
+        },
+    );
+    if args.print_link {
+        println!("{}", link.expose_secret());
+        return Ok(());
+    }
+    let server = passed.server.clone();
+    let opened = tokio::task::spawn_blocking(move || crate::join::open_link(&link))
+        .await
+        .unwrap_or_else(|e| Err(crate::join::OpenError::Failed(e.to_string())));
+    match opened {
+        Ok(()) => {
+            eprintln!(
+                "{}",
+                t!(
+                    "cli.join_opened",
+                    locale = lang.code(),
+                    id = passed.meeting_id.grouped()
+                )
+            );
+            Ok(())
+        }
+        Err(e) => {
+            let mut message = e.message(lang);
+            if e == crate::join::OpenError::NotInstalled {
+                message = lang.join_sentences(
+                    &message,
+                    &t!(
+                        "cli.join_download",
+                        locale = lang.code(),
+                        url = crate::join::download_page(&server)
+                    ),
+                );
+            }
+            Err(Failure {
+                code: EXIT_OTHER,
+                kind: match e {
+                    crate::join::OpenError::NotInstalled => "client_not_installed",
+                    _ => "open_failed",
+                }
+                .to_owned(),
+                message,
+                error: None,
+            })
+        }
+    }
+}
+
+/// Checks the meeting as `meetjoin check` does; the outcome and what a join needs.
+async fn run_check(args: CheckArgs, lang: Lang) -> Result<Passed, Failure> {
     let meeting_id = MeetingId::parse(&args.meeting)
         .map_err(|e| Failure::usage("invalid_meeting_id", e.message(lang)))?;
     let server = parse_server(&args.server, lang)?;
@@ -392,7 +603,7 @@ async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
             .ok()
             .map(SecretString::from)
     };
-    let client = client(server, &args.server, lang)?;
+    let client = client(server.clone(), &args.server, lang)?;
     let session = match std::env::var(ENV_TOKEN)
         .ok()
         .filter(|t| !t.trim().is_empty())
@@ -421,8 +632,13 @@ async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
         };
         match session.auth_random(&request).await {
             Ok(reply) => {
-                print_result(&meeting_id, &reply, args.json, lang);
-                return Ok(());
+                return Ok(Passed {
+                    meeting_id,
+                    server,
+                    session,
+                    password,
+                    reply,
+                });
             }
             Err(e)
                 if e.kind == ErrorKind::PasswordRequired

@@ -54,6 +54,15 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// Two sentences one after the other: a space between them in English, none after a
+    /// Chinese full stop ("请重试。请在 5 秒后重试。").
+    pub fn join_sentences(self, first: &str, second: &str) -> String {
+        match self {
+            Lang::En => format!("{first} {second}"),
+            Lang::ZhCn => format!("{first}{second}"),
+        }
+    }
+
     /// The text for `key` in this language (a text with `%{name}` placeholders: see the module).
     pub fn tr(self, key: &str) -> String {
         rust_i18n::t!(key, locale = self.code()).into_owned()

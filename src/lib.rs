@@ -14,6 +14,7 @@ pub mod cli;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod i18n;
+pub mod join;
 pub mod logging;
 pub mod meeting_id;
 pub mod redact;

@@ -224,19 +224,90 @@ const OTHER_LABELS: [&str; 19] = [
 /// Maps full-width forms to ASCII, odd spaces to ' ', dashes to '-', line breaks to '\n', and lowercases.
 fn normalize(text: &str) -> String {
     text.chars()
-        .filter_map(|c| {
-            let mapped = match c {
-                '\r' | '\u{2028}' | '\u{2029}' => '\n',
-                '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => return None,
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-                '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => '-',
-                '\u{2236}' | '\u{FE55}' => ':',
-                c if c.is_whitespace() && c != '\n' => ' ',
-                c => c,
-            };
-            Some(mapped.to_ascii_lowercase())
-        })
+        .filter_map(normalize_char)
+        .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// One character as [`normalize`] maps it, case kept; `None` for an invisible one.
+fn normalize_char(c: char) -> Option<char> {
+    Some(match c {
+        '\r' | '\u{2028}' | '\u{2029}' => '\n',
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => return None,
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => '-',
+        '\u{2236}' | '\u{FE55}' => ':',
+        c if c.is_whitespace() && c != '\n' => ' ',
+        c => c,
+    })
+}
+
+/// Labels that introduce a meeting password, lowercase; longer ones first.
+const PASSWORD_LABELS: [&str; 9] = [
+    "与会者密码",
+    "会议密码",
+    "入会密码",
+    "来宾密码",
+    "密码",
+    "口令",
+    "password",
+    "passcode",
+    "pwd",
+];
+
+/// What may stand between a password label and the password: `密码：123456`, `pwd=123456`.
+const AFTER_PASSWORD_LABEL: [char; 6] = [' ', ':', '#', '=', '为', '是'];
+
+/// Words just before a password label that make it the host's password, not a guest's.
+const HOST_WORDS: [&str; 4] = ["主持人", "host", "chair", "moderator"];
+
+/// The meeting password in a pasted invitation (`会议密码：123456`, `密码 123456`,
+/// `Password: 123456`, `Passcode: 123456`), case kept. `None` when there is none, when it is
+/// not a password at all (`密码：无`, `Password: required`: a password has a digit and 4 to 32
+/// letters and digits), or when the text gives two different ones; a host's password is skipped.
+pub fn invitation_password(text: &str) -> Option<String> {
+    let kept: Vec<char> = text.chars().filter_map(normalize_char).collect();
+    let lower: Vec<char> = kept.iter().map(char::to_ascii_lowercase).collect();
+    let mut found: Vec<String> = Vec::new();
+    for at in 0..lower.len() {
+        let Some(mut i) = PASSWORD_LABELS
+            .iter()
+            .find_map(|label| label_end(&lower, at, label))
+        else {
+            continue;
+        };
+        if host_word_before(&lower, at) {
+            continue;
+        }
+        while lower
+            .get(i)
+            .is_some_and(|c| AFTER_PASSWORD_LABEL.contains(c))
+        {
+            i += 1;
+        }
+        let mut end = i;
+        while kept.get(end).is_some_and(char::is_ascii_alphanumeric) {
+            end += 1;
+        }
+        let candidate: String = kept[i..end].iter().collect();
+        let shaped =
+            (4..=32).contains(&candidate.len()) && candidate.chars().any(|c| c.is_ascii_digit());
+        if shaped && !found.contains(&candidate) {
+            found.push(candidate);
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// True if a host word ends within a few characters before `at` (`主持人密码`, `Host password`).
+fn host_word_before(chars: &[char], at: usize) -> bool {
+    let from = at.saturating_sub(12);
+    let before: String = chars[from..at].iter().collect();
+    let before = before.trim_end();
+    HOST_WORDS.iter().any(|word| before.ends_with(word))
 }
 
 /// Digit groups joined by single spaces or dashes, like `914 047 175`, at `start..end`.

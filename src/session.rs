@@ -194,6 +194,11 @@ impl Session {
         self.shared.client.server()
     }
 
+    /// The client this session calls through (its clones share one connection pool).
+    pub fn client(&self) -> &Client {
+        &self.shared.client
+    }
+
     /// A receiver of this session's status, updated after every change.
     pub fn subscribe(&self) -> watch::Receiver<SessionStatus> {
         self.shared.status.subscribe()
@@ -253,7 +258,13 @@ impl Session {
                 }
             }
             Credentials::AccessToken(access) => {
-                let reply = client.validate(&access).await?;
+                // A pasted token the service refuses is "rejected", not "not signed in".
+                let reply = client.validate(&access).await.map_err(|mut e| {
+                    if e.kind == ErrorKind::NotSignedIn {
+                        e.kind = ErrorKind::TokenRejected;
+                    }
+                    e
+                })?;
                 let mut tokens = reply.value;
                 tokens.access = access;
                 StoredSession {
@@ -280,6 +291,44 @@ impl Session {
             signed_in,
             store_error,
         })
+    }
+
+    /// A one-time portal nonce for the signed-in user (to join signed in, API.md section 6):
+    /// refreshes a token about to expire first, and on a rejected token renews once and asks
+    /// again once.
+    pub async fn portal_nonce(&self) -> Result<SecretString, ApiError> {
+        self.ensure_loaded().await;
+        let client = &self.shared.client;
+        let Some(current) = self.lock().current.clone() else {
+            return Err(ApiError::new(ErrorKind::NotSignedIn));
+        };
+        let mut access = current.tokens.access.clone();
+        let mut renewal_tried = false;
+        if current
+            .tokens
+            .expires_within(now_unix(), REFRESH_MARGIN_SECS)
+        {
+            renewal_tried = true;
+            let expired = current.tokens.expires_within(now_unix(), 0);
+            match self.renew(&access, expired).await {
+                Ok(Renewed::Token(fresh)) => access = fresh,
+                Ok(Renewed::SignedOut) => return Err(ApiError::new(ErrorKind::NotSignedIn)),
+                Err(_) if !current.tokens.expires_within(now_unix(), 0) => {}
+                Err(e) if e.kind.is_transport_problem() => return Err(e),
+                Err(_) => return Err(ApiError::new(ErrorKind::NotSignedIn)),
+            }
+        }
+        match client.portal_nonce(&access).await {
+            Err(e) if e.kind == ErrorKind::NotSignedIn && !renewal_tried => {
+                match self.renew(&access, true).await {
+                    Ok(Renewed::Token(fresh)) => Ok(client.portal_nonce(&fresh).await?.value),
+                    Ok(Renewed::SignedOut) => Err(e),
+                    Err(renew_error) if renew_error.kind.is_transport_problem() => Err(renew_error),
+                    Err(_) => Err(e),
+                }
+            }
+            other => Ok(other?.value),
+        }
     }
 
     /// Forgets the token here at once, then ends it on the server, whatever the server says.

@@ -517,7 +517,7 @@ async fn every_seeded_meeting_answers_with_its_details() {
         .expect("guest_waiting=1 succeeds");
     assert_eq!(reply.value.subject.as_deref(), Some("等待主持人"));
     assert_fifteen_digits(&reply.value.random);
-    assert_eq!(sandbox.stats().random_calls, 8);
+    assert_eq!(sandbox.stats().random_calls, 9);
 }
 
 #[tokio::test]
@@ -701,13 +701,19 @@ async fn five_wrong_passwords_lock_the_meeting() {
         wait >= Duration::from_secs(1) && wait <= Duration::from_secs(60),
         "{wait:?}"
     );
-    // The person sees when to come back.
+    // The person sees when to come back, said once: "for a while" gives way to the figure.
     let text = err.message(Lang::En);
-    assert!(text.contains(&wait.as_secs().to_string()), "{text}");
     assert!(
-        text.starts_with(&ErrorKind::Locked.message(Lang::En)),
+        text.contains(&meetjoin::api::error::wait_text(Lang::En, wait)),
         "{text}"
     );
+    assert!(text.starts_with("Too many wrong attempts"), "{text}");
+    assert!(!text.contains("for a while"), "{text}");
+    assert!(
+        !text.contains(&ErrorKind::Locked.message(Lang::En)),
+        "{text}"
+    );
+    assert_eq!(text.matches("again").count(), 1, "{text}");
 }
 
 #[tokio::test]

@@ -564,14 +564,51 @@ fn sign_out_ends_the_token_on_the_server() {
     assert!(has_label(&harness, "Not signed in"));
     assert_eq!(sandbox.stats().sign_outs, 1);
 
-    // Signed out, a check says to sign in again and offers the dialog.
+    // Signed out, the form says to sign in first; Check opens sign-in, and the check runs
+    // as soon as sign-in succeeds.
+    assert!(has_label_containing(&harness, "Sign in first"));
     paste_meeting(&mut harness, "914047175");
-    check_and_wait(&mut harness);
-    assert!(has_label_containing(
+    button(&harness, "Check").click();
+    harness.run();
+    assert!(harness.state().state().sign_in.is_some(), "sign-in opened");
+    assert!(matches!(harness.state().state().check, CheckStatus::Idle));
+    assert_eq!(
+        sandbox.stats().random_calls,
+        0,
+        "nothing asked before sign-in"
+    );
+    button(&harness, "Sign in").click();
+    wait_until(&mut harness, "sign-in, then the check", |h| {
+        matches!(h.state().state().check, CheckStatus::Done(_))
+    });
+    harness.run();
+    assert!(harness.state().state().sign_in.is_none(), "dialog closed");
+    assert_eq!(sandbox.stats().random_calls, 1);
+    assert!(!has_label_containing(&harness, "Sign in first"));
+    assert!(!has_label_containing(
         &harness,
         &ErrorKind::NotSignedIn.message(Lang::En)
     ));
     assert_settled(&mut harness);
+
+    // Cancelling that sign-in forgets the check.
+    button(&harness, "Sign out").click();
+    wait_until(&mut harness, "the second sign-out", |h| {
+        h.state().account().signed_in.is_none() && !h.state().account().restoring
+    });
+    harness.run();
+    button(&harness, "Check").click();
+    harness.run();
+    button(&harness, "Cancel").click();
+    harness.run();
+    assert!(harness.state().state().sign_in.is_none());
+    sign_in(&mut harness);
+    harness.run();
+    assert!(
+        !matches!(harness.state().state().check, CheckStatus::Running(_)),
+        "a cancelled sign-in does not check later"
+    );
+    assert_eq!(sandbox.stats().random_calls, 1);
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The real binary in a real X window: `meetjoin gui --sandbox` is signed in with the demo
 //! account, checks 914047175, and a real mouse click on Copy (then Ctrl+Shift+C) must put a
-//! 15-digit auth random on the X clipboard.
+//! 15-digit auth random on the X clipboard; a click on Join must hand exactly the expected
+//! `cloudlink://` link (with a Chinese display name) to a fake handler registered in the
+//! window's own XDG directories.
 //!
 //! Needs a display with a window manager, `xdotool`, `xclip` and ImageMagick's `import`;
 //! `scripts/test.sh` provides them (Xvfb + matchbox-window-manager) and sets
@@ -42,8 +44,8 @@ const COMMAND_DEADLINE: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(100);
 
 #[test]
-#[ignore = "needs a display with a window manager, xdotool, xclip, ImageMagick: scripts/test.sh"]
-fn copy_button_and_shortcut_put_the_random_on_the_x_clipboard() {
+#[ignore = "needs a display with a window manager, xdotool, xclip, ImageMagick, xdg-utils: scripts/test.sh"]
+fn copy_join_and_a_second_launch_in_the_real_window() {
     let display = std::env::var("DISPLAY")
         .ok()
         .filter(|d| !d.is_empty())
@@ -76,26 +78,18 @@ fn copy_button_and_shortcut_put_the_random_on_the_x_clipboard() {
     sleep(Duration::from_millis(300));
     app.activate();
 
-    // Sign in: the meeting field has the focus; Shift+Tab reaches "Sign in…" in the header.
-    // The dialog is pre-filled with the demo account, and Enter in its field signs in.
-    app.xdotool(&["key", "--clearmodifiers", "shift+Tab"]);
-    sleep(Duration::from_millis(150));
+    // The meeting field has the focus: type the ID (Check turns on). Enter before sign-in opens
+    // the sign-in dialog, pre-filled with the demo account; Enter there signs in, and the
+    // check asked for runs.
+    app.xdotool(&["type", "--delay", "40", MEETING]);
+    app.wait_until("Check to be enabled", STEP_DEADLINE, |view| {
+        view.panel_visible && view.buttons.len() == 1
+    });
     app.xdotool(&["key", "Return"]);
     app.wait_until("the sign-in dialog", STEP_DEADLINE, |view| {
         !view.panel_visible && view.buttons.len() == 1
     });
     sleep(Duration::from_millis(200));
-    app.xdotool(&["key", "Return"]);
-    app.wait_until("the sign-in to finish", STEP_DEADLINE, |view| {
-        view.panel_visible && view.buttons.is_empty()
-    });
-    sleep(Duration::from_millis(200));
-
-    // The meeting field has the focus again: type the ID (Check turns on), Enter checks.
-    app.xdotool(&["type", "--delay", "40", MEETING]);
-    app.wait_until("Check to be enabled", STEP_DEADLINE, |view| {
-        view.panel_visible && view.buttons.len() == 1
-    });
     app.xdotool(&["key", "Return"]);
     let view = app.wait_until("the result card", STEP_DEADLINE, |view| {
         view.panel_visible && view.buttons.len() == 2
@@ -135,12 +129,45 @@ fn copy_button_and_shortcut_put_the_random_on_the_x_clipboard() {
         "Ctrl+Shift+C copied another value than Copy"
     );
 
+    // Click Join, beside Copy: the fake cloudlink handler gets exactly the link.
+    let (_, y) = copy.center();
+    let x = copy.right + 8 + 44;
+    app.xdotool(&["mousemove", &x.to_string(), &y.to_string()]);
+    sleep(Duration::from_millis(150));
+    app.xdotool(&["mousedown", "1"]);
+    sleep(Duration::from_millis(60));
+    app.xdotool(&["mouseup", "1"]);
+    let links = app.wait_for_links();
+    let pattern = regex::Regex::new(
+        "^cloudlink://welinksoftclient/h5page\\?page=joinConfByLink&server_url=127\\.0\\.0\\.1\
+         &port=[0-9]+&conf_id=914047175&name=%E5%BC%A0%E5%96%86&open_mic=false&open_camera=false$",
+    )
+    .expect("pattern");
+    assert_eq!(links.len(), 1, "one link: {links:?}");
+    assert!(pattern.is_match(&links[0]), "the link: {}", links[0]);
+    eprintln!("gui_window: Join handed over {}", links[0]);
+
+    // A second launch with a meeting hands it to this window and exits: no second window.
+    let (code, stderr) = app.second_launch(&["gui", "--sandbox", "900000004"]);
+    assert_eq!(code, Some(0), "the second launch exits at once: {stderr}");
+    assert!(stderr.contains("open already"), "{stderr}");
+    app.wait_for_log("a second launch handed over to this window");
+
     let elapsed = started.elapsed();
     assert!(
         elapsed < Duration::from_secs(50),
         "the test took {elapsed:?}"
     );
     eprintln!("gui_window: ok in {} ms", elapsed.as_millis());
+}
+
+/// The app's own runtime directory (its single-window socket), made private as a real one.
+fn runtime_dir(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let runtime = dir.join("runtime");
+    std::fs::create_dir_all(&runtime).expect("runtime dir");
+    std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    runtime
 }
 
 /// Fails unless `text` is exactly 15 ASCII digits.
@@ -166,9 +193,51 @@ impl App {
     fn launch(display: &str) -> App {
         let dir = tempfile::tempdir().expect("temp dir");
         let home = dir.path().join("home");
-        for sub in ["", "data", "config", "cache"] {
+        for sub in [
+            "",
+            "data",
+            "config",
+            "cache",
+            "data/applications",
+            "data/meetjoin",
+        ] {
             std::fs::create_dir_all(home.join(sub)).expect("home dirs");
         }
+        // A fake `cloudlink` handler, registered as the scheme's default: it appends each
+        // link it gets to links.txt. And a saved display name for Join, in Chinese.
+        let script = dir.path().join("fake-cloudlink");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+                dir.path().join("links.txt").display()
+            ),
+        )
+        .expect("handler script");
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+        }
+        std::fs::write(
+            home.join("data/applications/fake-cloudlink.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=Fake cloudlink\nExec={} %u\n\
+                 MimeType=x-scheme-handler/cloudlink;\nNoDisplay=true\n",
+                script.display()
+            ),
+        )
+        .expect("desktop file");
+        std::fs::write(
+            home.join("config/mimeapps.list"),
+            "[Default Applications]\nx-scheme-handler/cloudlink=fake-cloudlink.desktop\n",
+        )
+        .expect("mimeapps.list");
+        std::fs::write(
+            home.join("data/meetjoin/app.ron"),
+            "{\n    \"meetjoin.gui\": \"(settings:(join:(display_name:\\\"张喆\\\")))\",\n}\n",
+        )
+        .expect("saved state");
         let mut command = Command::new(env!("CARGO_BIN_EXE_meetjoin"));
         command.args(["gui", "--sandbox"]).env_clear();
         for var in ["PATH", "XAUTHORITY"] {
@@ -181,6 +250,9 @@ impl App {
             .env("HOME", &home)
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_RUNTIME_DIR", runtime_dir(dir.path()))
+            .env("XDG_DATA_DIRS", home.join("data"))
+            .env("XDG_CONFIG_DIRS", home.join("config"))
             .env("XDG_CACHE_HOME", home.join("cache"))
             .env("LANG", "en_US.UTF-8")
             .stdin(Stdio::null())
@@ -194,6 +266,88 @@ impl App {
             window: None,
             holders: Vec::new(),
             last_shot: None,
+        }
+    }
+
+    /// Runs a second `meetjoin` with the first one's environment; its exit code and stderr.
+    fn second_launch(&mut self, args: &[&str]) -> (Option<i32>, String) {
+        let home = self.dir.path().join("home");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_meetjoin"));
+        command.args(args).env_clear();
+        if let Some(path) = std::env::var_os("PATH") {
+            command.env("PATH", path);
+        }
+        let mut child = command
+            .env("DISPLAY", &self.display)
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("runtime"))
+            .env("LANG", "en_US.UTF-8")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(file_in(self.dir.path(), "second.err"))
+            .spawn()
+            .expect("the second meetjoin starts");
+        let deadline = Instant::now() + STEP_DEADLINE;
+        let code = loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                break status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                self.fail("the second launch did not exit: it opened a window of its own?");
+            }
+            sleep(POLL);
+        };
+        let stderr =
+            std::fs::read_to_string(self.dir.path().join("second.err")).unwrap_or_default();
+        (code, stderr)
+    }
+
+    /// Waits until the window's log file (under ~/.local/state/meetjoin) has `text`.
+    fn wait_for_log(&mut self, text: &str) {
+        let dir = self.dir.path().join("home/.local/state/meetjoin");
+        let deadline = Instant::now() + STEP_DEADLINE;
+        loop {
+            let found = std::fs::read_dir(&dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|entry| {
+                    std::fs::read_to_string(entry.path()).is_ok_and(|log| log.contains(text))
+                });
+            if found {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("the window's log never said {text:?}"));
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// Waits until the fake cloudlink handler has received a link; returns all it received.
+    fn wait_for_links(&mut self) -> Vec<String> {
+        let deadline = Instant::now() + STEP_DEADLINE;
+        let file = self.dir.path().join("links.txt");
+        loop {
+            self.check_alive();
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            if !text.is_empty() {
+                sleep(Duration::from_millis(300)); // a second link, if any, arrives too
+                return std::fs::read_to_string(&file)
+                    .unwrap_or_default()
+                    .lines()
+                    .map(str::to_owned)
+                    .collect();
+            }
+            if Instant::now() > deadline {
+                self.fail("the fake cloudlink handler got no link after clicking Join");
+            }
+            sleep(POLL);
         }
     }
 

@@ -513,12 +513,36 @@ fn library_messages_are_the_files_texts_filled_in() {
 
         let mut limited = ApiError::new(ErrorKind::RateLimited);
         limited.retry_after = Some(Duration::from_secs(42));
-        let expected = format!(
-            "{} {}",
-            fill(lang, &ErrorKind::RateLimited.message_key(), &[]),
-            fill(lang, "error.retry_after", &[("seconds", "42".into())])
+        let wait = fill(lang, "error.wait.seconds", &[("s", "42".into())]);
+        let expected = lang.join_sentences(
+            &fill(lang, "error.rate_limited_short", &[]),
+            &fill(lang, "error.retry_after", &[("time", wait)]),
         );
         assert_eq!(limited.message(lang), expected);
+        // Said once: the message for a known wait does not also say "a moment" or "a while".
+        let plain = fill(lang, &ErrorKind::RateLimited.message_key(), &[]);
+        assert!(
+            !limited.message(lang).contains(&plain),
+            "{}",
+            limited.message(lang)
+        );
+        let later = limited.message_waiting(lang, Some(Duration::from_secs(125)));
+        let wait = fill(
+            lang,
+            "error.wait.minutes_seconds",
+            &[("m", "2".into()), ("s", "5".into())],
+        );
+        assert!(later.contains(&wait), "{later}");
+        let now = limited.message_waiting(lang, Some(Duration::ZERO));
+        assert!(now.ends_with(&fill(lang, "error.retry_now", &[])), "{now}");
+        // No space after a Chinese full stop.
+        if lang == Lang::ZhCn {
+            assert!(
+                !limited.message(lang).contains("。 "),
+                "{}",
+                limited.message(lang)
+            );
+        }
     }
 }
 
@@ -534,4 +558,24 @@ fn a_key_defined_twice_is_caught() {
     assert!(add_file(&mut locales, "one.yml", once).is_ok());
     let error = add_file(&mut locales, "two.yml", once).expect_err("defined twice");
     assert!(error.contains("one.yml"), "{error}");
+}
+
+/// Chinese sentences follow each other without a space after "。" (nor after "，", "：").
+#[test]
+fn no_space_after_chinese_punctuation() {
+    let locales = locales();
+    let mut wrong = Vec::new();
+    for key in locales.all_keys() {
+        if let Some(text) = locales.text(Lang::ZhCn, key)
+            && ["。 ", "， ", "： ", "； "]
+                .iter()
+                .any(|p| text.contains(p))
+        {
+            wrong.push(format!("{key}: {text:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // Joined sentences too.
+    assert_eq!(Lang::ZhCn.join_sentences("一。", "二。"), "一。二。");
+    assert_eq!(Lang::En.join_sentences("One.", "Two."), "One. Two.");
 }

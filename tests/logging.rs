@@ -753,7 +753,14 @@ fn details_point_to_the_log_file(dir: &Path) {
 fn headless(args: &[&str], env: &[(&str, &Path)]) -> Output {
     use std::process::{Command, Stdio};
     let mut command = Command::new(env!("CARGO_BIN_EXE_meetjoin"));
-    command.args(args).env_clear().env("LANG", "en_US.UTF-8");
+    // Its own runtime directory: the single-window socket of another test's window is not
+    // this one's.
+    let runtime_dir = tempfile::tempdir().expect("runtime dir");
+    command
+        .args(args)
+        .env_clear()
+        .env("LANG", "en_US.UTF-8")
+        .env("XDG_RUNTIME_DIR", runtime_dir.path());
     if let Ok(path) = std::env::var("PATH") {
         command.env("PATH", path);
     }

@@ -530,3 +530,55 @@ proptest! {
         check_outcome(&text, &parsed)?;
     }
 }
+
+/// The password of a pasted invitation, in the forms people paste.
+#[test]
+fn the_password_of_an_invitation_is_found() {
+    use meetjoin::meeting_id::invitation_password;
+    let cases: &[(&str, Option<&str>)] = &[
+        (CHINESE_INVITATION, Some("123456")),
+        (ENGLISH_INVITATION, Some("123456")),
+        ("会议ID：914 047 175\n会议密码：123456", Some("123456")),
+        ("会议ID：914 047 175\n会议密码:123456", Some("123456")),
+        ("会议号 914047175 密码 654321", Some("654321")),
+        ("入会密码为 112233", Some("112233")),
+        ("来宾密码：８８６６９９", Some("886699")),
+        ("Meeting ID: 914 047 175\nPassword: 123456", Some("123456")),
+        (
+            "Meeting ID: 914 047 175\nMeeting password: 123456",
+            Some("123456"),
+        ),
+        ("Meeting ID: 914 047 175\nPasscode: 98a7B6", Some("98a7B6")),
+        ("PASSCODE 445566", Some("445566")),
+        (
+            "https://meeting.huaweicloud.com/#/j/914047175?pwd=778899",
+            Some("778899"),
+        ),
+        // No password, or words where one would be.
+        ("会议ID：914 047 175", None),
+        ("会议密码：无", None),
+        ("Password: none", None),
+        ("Password: required", None),
+        ("密码：12", None),
+        ("914 047 175", None),
+        ("", None),
+        // The host's password is not the guest's.
+        ("主持人密码：111222\n来宾密码：333444", Some("333444")),
+        (
+            "Host password: 111222\nGuest password: 333444",
+            Some("333444"),
+        ),
+        ("Host passcode: 111222", None),
+        // Two different passwords: no guess.
+        ("密码：123456\n密码：654321", None),
+        // The same password twice is one.
+        ("会议密码：123456\n密码 123456", Some("123456")),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(
+            invitation_password(text).as_deref(),
+            *expected,
+            "password of {text:?}"
+        );
+    }
+}

@@ -1114,7 +1114,8 @@ async fn seed_table_matches_what_the_server_says() {
             "987654321",
             "900000001",
             "900000002",
-            "900000003"
+            "900000003",
+            "900000004"
         ]
     );
     let api = Api::default().await;
@@ -1159,6 +1160,7 @@ async fn stats_count_every_request_per_endpoint() {
             refreshes: 1,
             validates: 1,
             sign_outs: 1,
+            portal_nonces: 0,
         }
     );
 }

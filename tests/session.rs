@@ -556,7 +556,9 @@ async fn access_token_sign_in_validates_it() {
         .sign_in(Credentials::AccessToken(secret("not-a-token")))
         .await
         .unwrap_err();
-    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    // A pasted token the service refuses is "rejected", not "not signed in".
+    assert_eq!(err.kind, ErrorKind::TokenRejected);
+    assert!(err.kind.is_sign_in_problem());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,26 +1,46 @@
 #!/usr/bin/env bash
-# Regenerates the README screenshots from the real window: the release build of
-# `meetjoin gui --sandbox` on its own Xvfb (so every shot has the same size) with
-# matchbox-window-manager, driven with xdotool exactly as bench/gui_startup.sh drives it.
+# Regenerates the README screenshots from the real window: `meetjoin gui --sandbox` on its own
+# Xvfb with matchbox-window-manager (which gives the window the whole screen, so the screen's
+# size is the window's), driven with xdotool exactly as bench/gui_startup.sh drives it.
 #
-#   assets/screenshots/take.sh
+#   assets/screenshots/take.sh             # release build (as shipped)
+#   SHOTS_PROFILE=debug assets/screenshots/take.sh   # debug build: same pixels, faster to build
 #
-# Writes, beside this script:
-#   result-en-light.png   English, light theme: the result card of 914047175
-#   result-zh-dark.png    Chinese, dark theme: the same
-#   sign-in-en-dark.png   the sign-in dialog (sandbox: pre-filled with the demo account)
-#   error-en-dark.png     987654321 without its password: the error card, Details open
+# Writes, beside this script, at the window's minimum 480x640 and at 1280x800:
+#   result-SIZE-LANG-THEME.png  meeting 900000004 ("张喆与王璐的设计周会": rarer characters of
+#                               Chinese names), checked: the result card, in English and
+#                               Chinese (en, zh), light and dark
+#   lockout-SIZE-LANG-THEME.png 987654321 after six wrong passwords: the live countdown
+#                               (480x640 English light, 1280x800 Chinese dark)
+#   sign-in-en-dark.png         the sign-in dialog (480x640; Check before sign-in opens it)
+#   waiting-en-dark.png         900000002: waiting for the host, "Check again with the waiting page"
 # Needs Xvfb, matchbox-window-manager, xdotool, xclip and ImageMagick.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+if [ -z "${SHOTS_SIZE:-}" ]; then
+    if [ "${SHOTS_PROFILE:-release}" = debug ]; then
+        echo "building the debug binary…" >&2
+        (cd "$root" && cargo build --locked --quiet --features bench --bin meetjoin)
+        export SHOTS_BINARY="${CARGO_TARGET_DIR:-$root/target}/debug/meetjoin"
+    else
+        echo "building the release binary…" >&2
+        (cd "$root" && cargo build --release --locked --quiet --features bench --bin meetjoin)
+        export SHOTS_BINARY="${CARGO_TARGET_DIR:-$root/target}/release/meetjoin"
+    fi
+    for size in 480x640 1280x800; do
+        SHOTS_SIZE="$size" "$0"
+    done
+    exit 0
+fi
 
 unset DISPLAY
-export GB_SCREEN="${SCREEN:-760x960x24}"
+export GB_SCREEN="${SHOTS_SIZE}x24"
 # shellcheck source=bench/gui_startup.sh
-source "$here/../../bench/gui_startup.sh"
+source "$root/bench/gui_startup.sh"
 gb_setup
-echo "building the release binary…" >&2
-gb_build
+app="${SHOTS_BINARY:-$GB_MEETJOIN}"
 
 # eframe's saved state: only the theme; everything else stays at its default.
 seed() { printf '{\n    "meetjoin.gui": "(settings:(theme:%s))",\n}' "$1"; }
@@ -34,43 +54,80 @@ shoot() {
     echo "$2.png: $(identify -format '%wx%h' "$here/$2.png"), $(($(stat -c %s "$here/$2.png") / 1024)) KB" >&2
 }
 
-# launch LANG THEME: starts the window; sets win to its id.
+# launch LANG THEME: starts the window; sets win to its id and gives it the keyboard.
 launch() {
-    GB_LANG="$1" GB_SEED_RON="$(seed "$2")" gb_launch "$GB_MEETJOIN" gui --sandbox
+    GB_LANG="$1" GB_SEED_RON="$(seed "$2")" gb_launch "$app" gui --sandbox
     gb_first_frame >/dev/null
     win="$(gb_window)"
+    timeout 5 xdotool windowactivate --sync "$win" || timeout 5 xdotool windowfocus --sync "$win"
+    sleep 0.3
 }
 
-# A result card: sign in, check 914047175, make sure it worked (Ctrl+Shift+C copies the random).
-result() { # result LANG THEME NAME
+# first_check MEETING: Check before sign-in: the sign-in dialog opens pre-filled with the demo
+# account, Enter signs in, and the check runs.
+first_check() {
+    timeout 10 xdotool type --delay 30 "$1"
+    sleep 0.3
+    gb_key Return
+    sleep 0.8
+    gb_key Return
+    sleep 2
+}
+
+lang_code() { case "$1" in zh_*) echo zh ;; *) echo en ;; esac; }
+theme_code() { echo "$1" | tr '[:upper:]' '[:lower:]'; }
+
+# result LANG THEME: the result card of 900000004.
+result() {
     launch "$1" "$2"
-    gb_sign_in "$win"
-    gb_check 914047175
+    first_check 900000004
     gb_key Escape # the meeting field gives up the focus: no text cursor in the picture
     gb_copied_random >/dev/null
-    sleep 3.2 # the "Copied" toast goes away
-    shoot "$win" "$3"
+    sleep 3.2 # "Copied ✓" and the toast go away
+    shoot "$win" "result-$SHOTS_SIZE-$(lang_code "$1")-$(theme_code "$2")"
     gb_stop
 }
 
-result en_US.UTF-8 Light result-en-light
-result zh_CN.UTF-8 Dark result-zh-dark
+# lockout LANG THEME: six wrong passwords for 987654321, then the countdown.
+lockout() {
+    launch "$1" "$2"
+    first_check 987654321 # no password: "password required", the password field has the focus
+    local n
+    for n in 1 2 3 4 5 6; do
+        # After a wrong password it stays focused and selected: typing replaces it.
+        timeout 10 xdotool type --delay 30 "00000$n"
+        gb_key Return
+        sleep 1
+    done
+    sleep 1.5
+    shoot "$win" "lockout-$SHOTS_SIZE-$(lang_code "$1")-$(theme_code "$2")"
+    gb_stop
+}
 
-# The sign-in dialog.
-launch en_US.UTF-8 Dark
-timeout 5 xdotool windowactivate --sync "$win"
-sleep 0.3
-gb_key shift+Tab Return
-sleep 1
-shoot "$win" sign-in-en-dark
-gb_stop
+for lang in en_US.UTF-8 zh_CN.UTF-8; do
+    for theme in Light Dark; do
+        result "$lang" "$theme"
+    done
+done
 
-# An error with its Details open: the password field takes the focus; four Tabs reach Details.
-launch en_US.UTF-8 Dark
-gb_sign_in "$win"
-sleep 2 # the "Signed in" toast goes away
-gb_check 987654321
-gb_key Tab Tab Tab Tab space
-sleep 0.5
-shoot "$win" error-en-dark
-gb_stop
+if [ "$SHOTS_SIZE" = 480x640 ]; then
+    lockout en_US.UTF-8 Light
+
+    # The sign-in dialog: Check before sign-in opens it.
+    launch en_US.UTF-8 Dark
+    timeout 10 xdotool type --delay 30 914047175
+    gb_key Return
+    sleep 1
+    shoot "$win" sign-in-en-dark
+    gb_stop
+
+    # Waiting for the host.
+    launch en_US.UTF-8 Dark
+    first_check 900000002
+    gb_key Escape
+    sleep 2.5 # the "Signed in" toast goes away
+    shoot "$win" waiting-en-dark
+    gb_stop
+else
+    lockout zh_CN.UTF-8 Dark
+fi

@@ -33,6 +33,8 @@ pub enum ErrorKind {
     NoPermission,
     /// No token, or the token was rejected: sign in again.
     NotSignedIn,
+    /// An access token pasted to sign in was rejected by the service.
+    TokenRejected,
     /// Wrong account or password at sign-in.
     AccountOrPasswordWrong,
     /// The account is locked or disabled.
@@ -186,7 +188,7 @@ pub const TOKEN_CODES: [&str; 4] = ["000000004", "206020000", "200000004", "2060
 
 impl ErrorKind {
     /// Every kind, for tests and documentation.
-    pub const ALL: [ErrorKind; 25] = [
+    pub const ALL: [ErrorKind; 26] = [
         ErrorKind::WrongIdOrPassword,
         ErrorKind::MeetingNotFound,
         ErrorKind::PasswordRequired,
@@ -197,6 +199,7 @@ impl ErrorKind {
         ErrorKind::Ended,
         ErrorKind::NoPermission,
         ErrorKind::NotSignedIn,
+        ErrorKind::TokenRejected,
         ErrorKind::AccountOrPasswordWrong,
         ErrorKind::AccountLocked,
         ErrorKind::AccountInactive,
@@ -227,6 +230,7 @@ impl ErrorKind {
             ErrorKind::Ended => "ended",
             ErrorKind::NoPermission => "no_permission",
             ErrorKind::NotSignedIn => "not_signed_in",
+            ErrorKind::TokenRejected => "token_rejected",
             ErrorKind::AccountOrPasswordWrong => "account_or_password_wrong",
             ErrorKind::AccountLocked => "account_locked",
             ErrorKind::AccountInactive => "account_inactive",
@@ -276,6 +280,7 @@ impl ErrorKind {
         matches!(
             self,
             ErrorKind::NotSignedIn
+                | ErrorKind::TokenRejected
                 | ErrorKind::AccountOrPasswordWrong
                 | ErrorKind::AccountLocked
                 | ErrorKind::AccountInactive
@@ -415,45 +420,78 @@ impl ApiError {
 
     /// The full message for a person: the error's message, plus when to retry if known.
     pub fn message(&self, lang: Lang) -> String {
-        let mut text = lang.tr(&self.message_key());
-        if let Some(wait) = self.retry_after {
-            text.push(' ');
-            text.push_str(&t!(
-                "error.retry_after",
-                locale = lang.code(),
-                seconds = wait.as_secs().max(1)
-            ));
-        }
-        text
+        self.message_waiting(lang, self.retry_after)
     }
 
-    /// The Details section as plain text lines (status, code, service message, request id).
+    /// The message with `wait` as the time left before trying again (a live countdown shows
+    /// less than the server said): said once, as "Try again in 58 s.", or "now" at zero.
+    pub fn message_waiting(&self, lang: Lang, wait: Option<Duration>) -> String {
+        let Some(wait) = wait.filter(|_| self.retry_after.is_some()) else {
+            return lang.tr(&self.message_key());
+        };
+        // The kinds whose message says "for a while" have a shorter one for a known wait.
+        let first = match self.kind {
+            ErrorKind::Locked => lang.tr("error.locked_short"),
+            ErrorKind::RateLimited => lang.tr("error.rate_limited_short"),
+            _ => lang.tr(&self.message_key()),
+        };
+        let then = if wait.is_zero() {
+            lang.tr("error.retry_now")
+        } else {
+            t!(
+                "error.retry_after",
+                locale = lang.code(),
+                time = wait_text(lang, wait)
+            )
+            .into_owned()
+        };
+        lang.join_sentences(&first, &then)
+    }
+
+    /// The Details section as plain text lines: only what is known (status, code, service
+    /// message, request id, detail); an error decided here, with no reply, says so.
     pub fn details(&self, lang: Lang) -> String {
-        let none = lang.tr("details.none");
-        let mut lines = vec![
-            format!(
-                "{}: {}",
-                lang.tr("details.http_status"),
-                self.http_status.map_or(none.clone(), |s| s.to_string())
-            ),
-            format!(
-                "{}: {}",
-                lang.tr("details.error_code"),
-                self.code.clone().unwrap_or_else(|| none.clone())
-            ),
-        ];
-        if let Some(msg) = &self.service_message {
-            lines.push(format!("{}: {}", lang.tr("details.service_message"), msg));
+        let mut lines = Vec::new();
+        let mut line = |key: &str, value: &str| {
+            lines.push(format!("{}: {}", lang.tr(key), value));
+        };
+        if let Some(status) = self.http_status {
+            line("details.http_status", &status.to_string());
         }
-        lines.push(format!(
-            "{}: {}",
-            lang.tr("details.request_id"),
-            self.request_id.clone().unwrap_or(none)
-        ));
+        if let Some(code) = &self.code {
+            line("details.error_code", code);
+        }
+        if let Some(msg) = &self.service_message {
+            line("details.service_message", msg);
+        }
+        if let Some(id) = &self.request_id {
+            line("details.request_id", id);
+        }
         if let Some(detail) = &self.detail {
-            lines.push(format!("{}: {}", lang.tr("details.detail"), detail));
+            line("details.detail", detail);
+        }
+        if self.http_status.is_none() && self.code.is_none() {
+            lines.insert(0, lang.tr("details.no_reply"));
         }
         lines.join("\n")
+    }
+}
+
+/// A wait for people: "58 s", "1 min", "4 min 58 s".
+pub fn wait_text(lang: Lang, wait: Duration) -> String {
+    let secs = wait.as_secs().max(1);
+    if secs < 60 {
+        t!("error.wait.seconds", locale = lang.code(), s = secs).into_owned()
+    } else if secs.is_multiple_of(60) {
+        t!("error.wait.minutes", locale = lang.code(), m = secs / 60).into_owned()
+    } else {
+        t!(
+            "error.wait.minutes_seconds",
+            locale = lang.code(),
+            m = secs / 60,
+            s = secs % 60
+        )
+        .into_owned()
     }
 }
 

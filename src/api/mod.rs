@@ -7,12 +7,13 @@
 
 pub mod auth;
 pub mod error;
+pub mod portal;
 pub mod random;
 pub mod retry;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
@@ -37,6 +38,8 @@ const REQUEST_ID_HEADER: &str = "X-Request-ID";
 pub const JSON_CONTENT_TYPE: &str = "application/json";
 /// The log target of the one line each call writes.
 pub const LOG_TARGET: &str = "meetjoin::api";
+/// The least time between two warm-ups of one client ([`Client::warm_up`]).
+pub const WARM_UP_INTERVAL: Duration = Duration::from_secs(30);
 
 /// The language the service should answer in (`Accept-Language`); shared by every clone of a
 /// client and changeable at any time, so that a server's own message follows the window.
@@ -130,6 +133,8 @@ pub struct Client {
     /// How long a whole request may take, unless a deadline leaves less.
     timeout: Duration,
     retry: RetryPolicy,
+    /// When the last warm-up started (shared by the clones): one per [`WARM_UP_INTERVAL`].
+    warmed_at: Arc<Mutex<Option<Instant>>>,
 }
 
 /// The error body every failure carries.
@@ -185,6 +190,7 @@ impl Client {
             held: HeldSecrets::default(),
             timeout: options.timeout,
             retry: options.retry,
+            warmed_at: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -212,6 +218,45 @@ impl Client {
     /// The timeout of one request that must end within `remaining`.
     fn timeout_within(&self, remaining: Duration) -> Duration {
         self.timeout.min(remaining)
+    }
+
+    /// Opens the connection to the server (TCP and TLS) ahead of the next call, which then
+    /// reuses it from the pool: sends `HEAD /` without any credential, reads the answer to its
+    /// end and ignores it. At most once per [`WARM_UP_INTERVAL`] for this client and its
+    /// clones (a new server or CA file makes a new client); a failure is only logged (debug).
+    /// True when a request went out and was answered now.
+    pub async fn warm_up(&self) -> bool {
+        {
+            let mut warmed_at = self
+                .warmed_at
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if warmed_at.is_some_and(|at| at.elapsed() < WARM_UP_INTERVAL) {
+                return false;
+            }
+            *warmed_at = Some(Instant::now());
+        }
+        let started = Instant::now();
+        let answered = async {
+            let response = self.http.head(self.url("/")).send().await?;
+            let status = response.status().as_u16();
+            // To the end: only a finished reply gives its connection back to the pool.
+            response.bytes().await?;
+            Ok::<u16, reqwest::Error>(status)
+        }
+        .await;
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match answered {
+            Ok(status) => {
+                tracing::debug!(target: LOG_TARGET, status, duration_ms, "warm-up");
+                true
+            }
+            Err(e) => {
+                let detail = error_chain(&e.without_url());
+                tracing::debug!(target: LOG_TARGET, detail, duration_ms, "warm-up failed");
+                false
+            }
+        }
     }
 
     fn url(&self, path: &str) -> String {

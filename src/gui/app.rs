@@ -37,6 +37,13 @@ pub struct AppDeps {
     pub keep_alive: Option<Box<dyn Any + Send>>,
     /// Saved state to start from (`None`: what eframe's storage holds, else defaults).
     pub saved: Option<AppState>,
+    /// What to do when the window opens: a meeting to check, the clipboard to check.
+    pub startup: super::Startup,
+    /// Handoffs from later launches (the first window's socket), if this is the first window.
+    #[cfg(unix)]
+    pub instance: Option<super::instance::Listener>,
+    /// Set to the window's context once it exists, so that a handoff can wake it.
+    pub wake: Arc<std::sync::OnceLock<egui::Context>>,
     /// When set, the first frame prints `first_frame_ms=<ms since then>` to stderr.
     #[cfg(feature = "bench")]
     pub first_frame_since: Option<std::time::Instant>,
@@ -58,6 +65,10 @@ impl AppDeps {
             demo: None,
             keep_alive: None,
             saved: None,
+            startup: super::Startup::default(),
+            #[cfg(unix)]
+            instance: None,
+            wake: Arc::default(),
             #[cfg(feature = "bench")]
             first_frame_since: None,
         }
@@ -90,7 +101,12 @@ pub struct MeetjoinApp {
     applied_title: Option<Lang>,
     #[cfg(feature = "bench")]
     first_frame_since: Option<std::time::Instant>,
+    /// The meeting ID the connection was last warmed for (see `warm.rs`).
+    pub(crate) warmed_for: Option<crate::meeting_id::MeetingId>,
     _keep_alive: Option<Box<dyn Any + Send>>,
+    /// The first window's socket: handoffs from later launches.
+    #[cfg(unix)]
+    pub(crate) instance: Option<super::instance::Listener>,
 }
 
 impl MeetjoinApp {
@@ -141,9 +157,14 @@ impl MeetjoinApp {
             applied_title: None,
             #[cfg(feature = "bench")]
             first_frame_since: deps.first_frame_since,
+            warmed_for: None,
             _keep_alive: deps.keep_alive,
+            #[cfg(unix)]
+            instance: deps.instance,
         };
         app.state.form.focus_input = true;
+        let _ = deps.wake.set(ctx.clone());
+        app.start_with(deps.startup);
         app
     }
 
@@ -196,11 +217,7 @@ impl MeetjoinApp {
         }
         let lang = self.lang();
         if self.applied_title != Some(lang) {
-            let title = if self.sandbox {
-                lang.tr("gui.window_title_sandbox")
-            } else {
-                lang.tr("gui.window_title")
-            };
+            let title = self.window_title(lang);
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
             self.applied_title = Some(lang);
         }
@@ -234,17 +251,43 @@ impl MeetjoinApp {
     ) {
         let running = self.state.check.is_running();
         let retrying = self.worker.check.progress().filter(|_| running);
-        let form_action = views::check_form::check_form_ui(
-            ui,
-            &mut self.state.form,
-            views::check_form::CheckFormModel {
-                lang,
-                guest_waiting: &mut self.state.settings.guest_waiting,
-                running,
-                retrying: retrying.as_ref(),
-            },
+        let lockout = self.lockout_left();
+        if let Some(left) = lockout.filter(|left| !left.is_zero()) {
+            // The countdown moves once a second, and Check comes back when it ends.
+            let fraction = left.subsec_nanos();
+            let next = if fraction == 0 {
+                std::time::Duration::from_secs(1)
+            } else {
+                std::time::Duration::from_nanos(u64::from(fraction))
+            };
+            ui.ctx().request_repaint_after(next);
+        }
+        // The error card says the lockout when it is shown; else the form says it.
+        let card_says_lockout = matches!(
+            &self.state.check,
+            CheckStatus::Failed(error) if error.kind == crate::api::ErrorKind::Locked
         );
-        actions.extend(form_action);
+        let signed_out =
+            status.signed_in.is_none() && !status.restoring && status.session_error.is_none();
+        let form = ui.scope(|ui| {
+            views::check_form::check_form_ui(
+                ui,
+                &mut self.state.form,
+                views::check_form::CheckFormModel {
+                    lang,
+                    guest_waiting: &mut self.state.settings.guest_waiting,
+                    running,
+                    retrying: retrying.as_ref(),
+                    locked_for: lockout,
+                    say_lockout: !card_says_lockout,
+                    sign_in_first: signed_out,
+                },
+            )
+        });
+        if std::mem::take(&mut self.state.reveal_form) {
+            ui.scroll_to_rect(form.response.rect, Some(egui::Align::TOP));
+        }
+        actions.extend(form.inner);
         ui.add_space(14.0);
 
         if let Some(error) = &status.session_error {
@@ -261,17 +304,31 @@ impl MeetjoinApp {
         }
         let outcome = ui.scope(|ui| match &self.state.check {
             CheckStatus::Done(facts) => {
-                actions.extend(views::result_card::result_card_ui(ui, lang, facts));
+                let copied = self
+                    .state
+                    .copied_until
+                    .is_some_and(|until| ui.input(|i| i.time) < until);
+                let model = views::result_card::ResultModel {
+                    copied,
+                    joining: self.worker.join.is_pending(),
+                    join_failure: self.state.join_failure.as_ref(),
+                    download_page: crate::join::download_page(&self.server),
+                };
+                actions.extend(views::result_card::result_card_ui(ui, lang, facts, &model));
             }
             // A check refused for want of a session says what the session card above says.
             CheckStatus::Failed(error) if status.session_error.as_ref() != Some(error) => {
-                actions.extend(views::error_card::error_card_ui(
+                actions.extend(views::error_card::error_card_with(
                     ui,
                     lang,
                     error,
                     &views::error_card::ErrorPlace {
                         id_salt: "check",
                         offer_sign_in: true,
+                    },
+                    views::error_card::CheckExtras {
+                        wait: lockout,
+                        offer_waiting_page: !self.state.settings.guest_waiting,
                     },
                 ));
             }
@@ -310,11 +367,14 @@ impl eframe::App for MeetjoinApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.apply_settings(&ctx);
+        self.name_window(&ctx);
         let lang = self.lang();
         // The server's own messages follow the window's language (an atomic store).
         self.worker.set_language(lang);
         let now = crate::api::auth::now_unix();
         let mut actions = Vec::new();
+        // Gaining the focus reads the clipboard once (an invitation copied elsewhere).
+        self.follow_focus(ctx.input(|i| i.focused));
         self.shortcuts(&ctx, &mut actions);
         let status = self.worker.status();
         let account = AccountState {
@@ -326,7 +386,7 @@ impl eframe::App for MeetjoinApp {
         let header_frame = egui::Frame::side_top_panel(ui.style())
             .fill(ui.visuals().window_fill)
             .inner_margin(egui::Margin::symmetric(20, 12));
-        egui::Panel::top("meetjoin.header")
+        let header = egui::Panel::top("meetjoin.header")
             .frame(header_frame)
             .show(ui, |ui| {
                 let model = views::header::HeaderModel {
@@ -338,6 +398,7 @@ impl eframe::App for MeetjoinApp {
                 };
                 actions.extend(views::header::header_ui(ui, &model));
             });
+        views::header::remember_rect(&ctx, header.response.rect);
 
         let body_frame = egui::Frame::central_panel(ui.style())
             .fill(ui.visuals().panel_fill)
@@ -363,6 +424,11 @@ impl eframe::App for MeetjoinApp {
                                     self.state.dismissed_store_error.as_ref() != Some(e)
                                 }) {
                                     actions.extend(views::banner::store_banner_ui(ui, lang, error));
+                                    ui.add_space(14.0);
+                                }
+                                if let Some(offer) = &self.state.clipboard_offer {
+                                    actions
+                                        .extend(views::banner::clipboard_offer_ui(ui, lang, offer));
                                     ui.add_space(14.0);
                                 }
                                 self.main_column_ui(ui, lang, now, &status, &mut actions);
@@ -397,6 +463,7 @@ impl eframe::App for MeetjoinApp {
             actions.extend(views::settings::settings_ui(ui, draft, &model));
         }
         self.toast_ui(ui);
+        super::theme::focus_ring_ui(&ctx);
 
         if !actions.is_empty() {
             for action in actions {
@@ -404,10 +471,13 @@ impl eframe::App for MeetjoinApp {
             }
             ctx.request_repaint();
         }
+        // A pasted invitation's password fills the password field.
+        self.follow_input();
         // What was typed this frame may have made the shown result belong to something else.
         if self.forget_stale_outcome() {
             ctx.request_repaint();
         }
+        self.warm_up_when_a_meeting_appears();
         #[cfg(feature = "bench")]
         self.report_first_frame();
     }
@@ -423,6 +493,21 @@ impl eframe::App for MeetjoinApp {
 }
 
 impl MeetjoinApp {
+    /// The window's title in `lang`.
+    fn window_title(&self, lang: Lang) -> String {
+        if self.sandbox {
+            lang.tr("gui.window_title_sandbox")
+        } else {
+            lang.tr("gui.window_title")
+        }
+    }
+
+    /// Gives the window's accessibility node its title as name (screen readers announce it).
+    fn name_window(&self, ctx: &egui::Context) {
+        let title = self.window_title(self.lang());
+        ctx.accesskit_node_builder(egui::accesskit_root_id(), |node| node.set_label(title));
+    }
+
     /// Shows the toast while it lasts; asks for one repaint when it should go away.
     fn toast_ui(&mut self, ui: &mut egui::Ui) {
         let time = ui.input(|i| i.time);

@@ -5,25 +5,61 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::app::MeetjoinApp;
 use super::state::{
-    CheckStatus, CheckedWith, HistoryEntry, MeetingFacts, ServerChoice, SettingsDialog, SignInForm,
-    SignInMethodTab, Toast,
+    CheckStatus, CheckedWith, ClipboardOffer, HistoryEntry, Lockout, MeetingFacts, ServerChoice,
+    SettingsDialog, SignInForm, SignInMethodTab, Toast,
 };
 use super::views::Action;
-use super::worker::Checked;
+use super::worker::{Checked, JoinJob};
 use crate::api::auth::now_unix;
 use crate::api::{AppIdCredentials, ErrorKind, RandomRequest};
-use crate::meeting_id::MeetingId;
+use crate::join::JoinOptions;
+use crate::meeting_id::{MeetingId, invitation_password};
+use crate::secrets::SignInMethod;
 use crate::session::{Credentials, SignInOutcome};
+use eframe::egui;
 
 /// How long a toast stays, in seconds.
 const TOAST_SECS: f64 = 3.0;
+/// How long Copy reads "Copied ✓", in seconds.
+const COPIED_SECS: f64 = 2.0;
 
 impl MeetjoinApp {
     /// Takes every result the worker has finished since the last frame. The worker keeps only
     /// the latest request's result, so nothing here can be stale.
     pub(crate) fn poll_worker(&mut self) {
+        #[cfg(unix)]
+        while let Some(handoff) = self
+            .instance
+            .as_ref()
+            .and_then(|listener| listener.handoffs.try_recv().ok())
+        {
+            // A second launch: come to the front with its meeting.
+            self.ctx
+                .send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+            self.ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+            tracing::info!(target: "meetjoin::gui", "a second launch handed over to this window");
+            self.start_with(handoff);
+            self.ctx.request_repaint();
+        }
+        if let Some(text) = self.worker.clipboard_text.take_result() {
+            self.clipboard_read(text);
+        }
+        if self.state.check_when_ready && !self.worker.status().restoring {
+            self.state.check_when_ready = false;
+            self.start_check();
+        }
         if let Some(checked) = self.worker.check.take_result() {
             self.checked(checked);
+        }
+        if let Some(result) = self.worker.join.take_result() {
+            match result {
+                Ok(()) => {
+                    self.state.join_failure = None;
+                    self.show_toast(self.lang().tr("gui.join.opened"));
+                }
+                Err(failure) => self.state.join_failure = Some(failure),
+            }
+            self.ctx.request_repaint();
         }
         if let Some(result) = self.worker.sign_in.take_result() {
             self.signed_in(result);
@@ -70,14 +106,120 @@ impl MeetjoinApp {
         if !current {
             self.state.check = CheckStatus::Idle;
             self.state.checked_with = None;
+            self.state.join_failure = None;
+            self.worker.join.cancel();
         }
         !current
+    }
+
+    /// Does what a launch asked for: fill in and check its meeting, or check the clipboard's.
+    pub(crate) fn start_with(&mut self, startup: super::Startup) {
+        if let Some(meeting) = startup.meeting.filter(|m| !m.trim().is_empty()) {
+            self.state.form.input = meeting;
+            self.state.form.password.clear();
+            self.state.form.password_from_invitation = None;
+            self.follow_input();
+            self.state.check_when_ready = true;
+        } else if startup.check_clipboard {
+            self.state.check_clipboard_next = true;
+            self.worker.read_clipboard();
+        }
+    }
+
+    /// Reads the clipboard when the window gains the focus (never polled), if offers are on.
+    pub(crate) fn follow_focus(&mut self, focused: bool) {
+        let gained = focused && !self.state.had_focus;
+        self.state.had_focus = focused;
+        if gained && self.state.settings.offer_clipboard {
+            self.worker.read_clipboard();
+        }
+    }
+
+    /// The clipboard's text arrived: checked at once (`--check-clipboard`), or a meeting
+    /// found in it offered once in a banner.
+    fn clipboard_read(&mut self, text: Option<SecretString>) {
+        let check_now = std::mem::take(&mut self.state.check_clipboard_next);
+        let Some(text) = text else {
+            return;
+        };
+        // Our own copied random looks like a meeting ID (15 digits): it is not one.
+        let ours = self
+            .state
+            .last_copied
+            .as_ref()
+            .is_some_and(|random| random.expose_secret() == text.expose_secret().trim());
+        let Ok(meeting_id) = MeetingId::parse(text.expose_secret()) else {
+            return;
+        };
+        if ours {
+            return;
+        }
+        if check_now {
+            self.fill_from(&text);
+            self.state.check_when_ready = true;
+            return;
+        }
+        let in_form = MeetingId::parse(&self.state.form.input).is_ok_and(|id| id == meeting_id);
+        if in_form || self.state.clipboard_offered.contains(&meeting_id) {
+            return;
+        }
+        self.state.clipboard_offered.push(meeting_id.clone());
+        self.state.clipboard_offer = Some(ClipboardOffer { meeting_id, text });
+        self.ctx.request_repaint();
+    }
+
+    /// Fills the form with `text` as a paste would (a password in it fills the password).
+    fn fill_from(&mut self, text: &SecretString) {
+        self.state.form.input = text.expose_secret().trim().to_owned();
+        self.state.form.password.clear();
+        self.state.form.password_from_invitation = None;
+        self.follow_input();
+        self.state.form.focus_input = true;
+    }
+
+    /// Follows what was typed or pasted in the meeting field: a password found in a pasted
+    /// invitation fills the password field, unless the user typed one there.
+    pub(crate) fn follow_input(&mut self) {
+        let form = &mut self.state.form;
+        if form.input == form.seen_input {
+            return;
+        }
+        form.seen_input.clone_from(&form.input);
+        let untouched = form.password.is_empty()
+            || form.password_from_invitation.as_ref() == Some(&form.password);
+        if !untouched {
+            return;
+        }
+        match invitation_password(&form.input) {
+            Some(password) => {
+                form.password.clone_from(&password);
+                form.password_from_invitation = Some(password);
+            }
+            // The invitation that filled the field is gone: so is its password.
+            None if form.password_from_invitation.take().is_some() => form.password.clear(),
+            None => {}
+        }
+    }
+
+    /// The time the meeting in the form still refuses new tries, if it is locked.
+    pub(crate) fn lockout_left(&self) -> Option<std::time::Duration> {
+        let lockout = self.state.lockout.as_ref()?;
+        let id = MeetingId::parse(&self.state.form.input).ok()?;
+        (id == lockout.meeting_id).then(|| lockout.remaining(std::time::Instant::now()))
     }
 
     /// Shows a finished check.
     fn checked(&mut self, checked: Checked) {
         let Checked { meeting_id, result } = checked;
         self.state.reveal_outcome = true;
+        if self
+            .state
+            .lockout
+            .as_ref()
+            .is_some_and(|l| l.meeting_id == meeting_id)
+        {
+            self.state.lockout = None;
+        }
         match result {
             Ok(reply) => {
                 self.state.remember(HistoryEntry {
@@ -91,9 +233,23 @@ impl MeetjoinApp {
                 });
             }
             Err(error) => {
-                if error.kind == ErrorKind::PasswordRequired && self.state.form.password.is_empty()
-                {
-                    self.state.form.focus_password = true;
+                let form = &mut self.state.form;
+                match error.kind {
+                    // The password is what to fix: the field gets the focus, a wrong password
+                    // selected so that typing replaces it, and Enter checks again.
+                    ErrorKind::PasswordRequired | ErrorKind::WrongIdOrPassword => {
+                        form.focus_password = true;
+                        form.select_password = !form.password.is_empty();
+                    }
+                    ErrorKind::Locked => {
+                        if let Some(wait) = error.retry_after {
+                            self.state.lockout = Some(Lockout {
+                                meeting_id: meeting_id.clone(),
+                                until: std::time::Instant::now() + wait,
+                            });
+                        }
+                    }
+                    _ => {}
                 }
                 self.state.check = CheckStatus::Failed(error);
             }
@@ -113,6 +269,10 @@ impl MeetjoinApp {
                     self.state.form.focus_input = true;
                     self.show_toast(self.lang().tr("gui.toast.signed_in"));
                 }
+                // The check asked for before signing in runs now.
+                if std::mem::take(&mut self.state.check_after_sign_in) {
+                    self.start_check();
+                }
             }
             Err(error) => {
                 if let Some(form) = self.state.sign_in.as_mut() {
@@ -127,6 +287,10 @@ impl MeetjoinApp {
     pub(crate) fn apply(&mut self, action: Action) {
         match action {
             Action::Check => self.start_check(),
+            Action::CheckWithWaitingPage => {
+                self.state.settings.guest_waiting = true;
+                self.start_check();
+            }
             Action::CancelCheck => {
                 self.worker.check.cancel();
                 if self.state.check.is_running() {
@@ -135,6 +299,22 @@ impl MeetjoinApp {
                 self.state.form.focus_input = true;
             }
             Action::CopyRandom => self.copy_random(),
+            Action::Join => self.join(),
+            Action::OpenUrl(url) => self.ctx.open_url(egui::OpenUrl::new_tab(url)),
+            Action::SetJoin(join) => self.state.settings.join = join,
+            Action::CheckClipboardOffer => {
+                if let Some(offer) = self.state.clipboard_offer.take() {
+                    self.fill_from(&offer.text);
+                    self.start_check();
+                }
+            }
+            Action::DismissClipboardOffer => self.state.clipboard_offer = None,
+            Action::SetOfferClipboard(on) => {
+                self.state.settings.offer_clipboard = on;
+                if !on {
+                    self.state.clipboard_offer = None;
+                }
+            }
             Action::CopyDetails(details) => {
                 self.ctx.copy_text(details);
                 self.show_toast(self.lang().tr("gui.toast.details_copied"));
@@ -144,10 +324,12 @@ impl MeetjoinApp {
             Action::CloseSignIn => {
                 self.worker.sign_in.cancel();
                 self.state.sign_in = None;
+                self.state.check_after_sign_in = false;
             }
             Action::SignOut => self.worker.sign_out(),
             Action::OpenSettings => {
                 self.state.settings_dialog = Some(SettingsDialog {
+                    display_name: self.state.settings.join.display_name.clone(),
                     custom_server: self.state.settings.custom_server.clone(),
                     ca_file: self
                         .ca_file
@@ -197,11 +379,21 @@ impl MeetjoinApp {
                 }
             }
             Action::RecallHistory(meeting_id) => {
-                self.state.form.input = MeetingId::parse(&meeting_id)
+                let grouped = MeetingId::parse(&meeting_id)
                     .map(|id| id.grouped())
                     .unwrap_or(meeting_id);
+                self.state.form.input.clone_from(&grouped);
                 self.state.form.password.clear();
+                self.state.form.password_from_invitation = None;
                 self.state.form.focus_input = true;
+                self.state.reveal_form = true;
+                let text = t!(
+                    "gui.toast.recalled",
+                    locale = self.lang().code(),
+                    id = grouped
+                )
+                .into_owned();
+                self.show_toast(text);
             }
             Action::ClearHistory => self.state.history.clear(),
             Action::DismissBanner => {
@@ -215,6 +407,19 @@ impl MeetjoinApp {
         let Ok(meeting_id) = MeetingId::parse(&self.state.form.input) else {
             return;
         };
+        if self.lockout_left().is_some_and(|left| !left.is_zero()) {
+            return;
+        }
+        // Before sign-in, Check opens sign-in and runs once it succeeds (unless there is no
+        // session at all: the session's card says why, and the check says it again).
+        let status = self.worker.status();
+        if status.signed_in.is_none() && !status.restoring && status.session_error.is_none() {
+            self.state.check_after_sign_in = true;
+            if self.state.sign_in.is_none() {
+                self.open_sign_in();
+            }
+            return;
+        }
         let request = RandomRequest {
             meeting_id: meeting_id.clone(),
             password: SecretString::from(self.state.form.password.clone()),
@@ -227,8 +432,45 @@ impl MeetjoinApp {
             server: self.server.clone(),
             account: self.worker.status().signed_in.map(|s| s.account),
         });
+        self.state.copied_until = None;
+        self.state.join_failure = None;
         self.state.check = CheckStatus::Running(meeting_id);
         self.worker.check(request);
+    }
+
+    /// Opens the checked meeting in the official client: with the password the check used,
+    /// the name from the settings (else the signed-in user's), and, signed in with an App ID,
+    /// a portal nonce so that the client joins as the same user.
+    fn join(&mut self) {
+        let (CheckStatus::Done(facts), Some(asked)) = (&self.state.check, &self.state.checked_with)
+        else {
+            return;
+        };
+        let signed_in = self.worker.status().signed_in;
+        let join = &self.state.settings.join;
+        let name = Some(join.display_name.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .or_else(|| signed_in.as_ref().and_then(|s| s.user_name.clone()))
+            .or_else(|| signed_in.as_ref().map(|s| s.account.clone()))
+            .unwrap_or_default();
+        let with_nonce = signed_in
+            .as_ref()
+            .is_some_and(|s| matches!(s.method, SignInMethod::AppId { .. }));
+        let password = asked.password.clone();
+        let needs_password = facts.reply.need_password.unwrap_or(false)
+            || !password.expose_secret().trim().is_empty();
+        self.state.join_failure = None;
+        self.worker.join(JoinJob {
+            meeting_id: facts.meeting_id.clone(),
+            password,
+            needs_password,
+            options: JoinOptions {
+                name,
+                mic: join.mic,
+                camera: join.camera,
+            },
+            with_nonce,
+        });
     }
 
     /// Copies the auth random, says so, and arranges for the clipboard to be cleared.
@@ -238,6 +480,11 @@ impl MeetjoinApp {
         };
         let random = facts.random().clone();
         self.ctx.copy_text(random.expose_secret().to_owned());
+        self.state.last_copied = Some(random.clone());
+        let now = self.ctx.input(|i| i.time);
+        self.state.copied_until = Some(now + COPIED_SECS);
+        self.ctx
+            .request_repaint_after(std::time::Duration::from_secs_f64(COPIED_SECS));
         let lang = self.lang();
         let text = match self.state.settings.clipboard_clear.delay() {
             Some(delay) => {

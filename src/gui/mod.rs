@@ -6,10 +6,13 @@
 
 pub mod app;
 pub mod fonts;
+#[cfg(unix)]
+pub mod instance;
 pub mod logic;
 pub mod state;
 pub mod theme;
 pub mod views;
+pub mod warm;
 pub mod worker;
 
 use std::sync::Arc;
@@ -21,6 +24,20 @@ pub use worker::{AccountStatus, WorkerRuntime};
 
 use crate::secrets::{KeyringStore, TokenStore};
 use crate::server::Server;
+
+/// What the window does when it opens, or when a second launch hands it over.
+#[cfg(unix)]
+pub use instance::Handoff as Startup;
+
+/// What the window does when it opens (no second-launch handoff off Unix).
+#[cfg(not(unix))]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Startup {
+    /// The meeting text to fill in and check, if any.
+    pub meeting: Option<String>,
+    /// Check the meeting in the clipboard.
+    pub check_clipboard: bool,
+}
 
 /// The window's size when nothing is remembered yet, in points.
 pub const DEFAULT_SIZE: [f32; 2] = [620.0, 780.0];
@@ -41,6 +58,10 @@ pub struct GuiOptions {
     pub server: Option<Server>,
     /// The CA certificate file to trust instead of the saved setting.
     pub ca_file: Option<std::path::PathBuf>,
+    /// Check the meeting in the clipboard when the window opens (`--check-clipboard`).
+    pub check_clipboard: bool,
+    /// A meeting ID, or text holding one, to fill in and check when the window opens.
+    pub meeting: Option<String>,
 }
 
 /// Opens the window and runs until it is closed.
@@ -51,6 +72,38 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     // its log file, which the error Details point to. Without one it runs the same.
     crate::logging::init(false);
     crate::logging::start_window_log();
+    let startup = Startup {
+        meeting: options.meeting.clone(),
+        check_clipboard: options.check_clipboard,
+    };
+    // One window per user: a second launch hands its meeting to the first and exits.
+    let wake: Arc<std::sync::OnceLock<egui::Context>> = Arc::default();
+    #[cfg(unix)]
+    let listener = {
+        let wake = Arc::clone(&wake);
+        let claimed = instance::socket_path(options.sandbox).and_then(|path| {
+            instance::claim(&path, &startup, move || {
+                if let Some(ctx) = wake.get() {
+                    ctx.request_repaint();
+                }
+            })
+        });
+        match claimed {
+            Ok(instance::Claim::Handed) => {
+                eprintln!(
+                    "meetjoin: {}",
+                    crate::i18n::Lang::from_system().tr("gui.instance.handed")
+                );
+                return Ok(());
+            }
+            Ok(instance::Claim::First(listener)) => Some(listener),
+            Err(e) => {
+                // Without the socket the window still works; a second one may open.
+                tracing::warn!(target: "meetjoin::gui", error = %e, "no single-window socket");
+                None
+            }
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("meetjoin-worker")
@@ -67,6 +120,12 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     };
     deps.runtime = WorkerRuntime::Owned(runtime);
     deps.ca_file = options.ca_file;
+    deps.startup = startup;
+    deps.wake = wake;
+    #[cfg(unix)]
+    {
+        deps.instance = listener;
+    }
     #[cfg(feature = "bench")]
     if std::env::var("MEETJOIN_BENCH_FIRST_FRAME").is_ok_and(|v| v == "1") {
         deps.first_frame_since = Some(bench_origin(started));

@@ -50,6 +50,72 @@ pub struct AppState {
     /// What the last check asked about: its outcome is shown only while this still holds.
     #[serde(skip)]
     pub checked_with: Option<CheckedWith>,
+    /// Check was asked for before sign-in: the check runs once sign-in succeeds.
+    #[serde(skip)]
+    pub check_after_sign_in: bool,
+    /// Copy shows "Copied ✓" until then (egui time, seconds).
+    #[serde(skip)]
+    pub copied_until: Option<f64>,
+    /// The meeting refuses new tries until then: a live countdown, Check disabled.
+    #[serde(skip)]
+    pub lockout: Option<Lockout>,
+    /// Scroll the form into view on the next frame (a recent meeting was picked).
+    #[serde(skip)]
+    pub reveal_form: bool,
+    /// Why the last Join did not open the meeting, shown under the result.
+    #[serde(skip)]
+    pub join_failure: Option<crate::gui::worker::JoinFailure>,
+    /// Check the form's meeting once the saved sign-in has been looked up (a meeting given
+    /// on the command line, handed over by a second launch, or from the clipboard).
+    #[serde(skip)]
+    pub check_when_ready: bool,
+    /// The next clipboard read checks its meeting at once instead of offering it.
+    #[serde(skip)]
+    pub check_clipboard_next: bool,
+    /// The meeting found in the clipboard, offered in a banner.
+    #[serde(skip)]
+    pub clipboard_offer: Option<ClipboardOffer>,
+    /// The meetings already offered from the clipboard this run: each is offered once.
+    #[serde(skip)]
+    pub clipboard_offered: Vec<MeetingId>,
+    /// The window had the focus on the last frame (a gain of focus reads the clipboard).
+    #[serde(skip)]
+    pub had_focus: bool,
+    /// The last random this window copied: never offered back as a meeting ID.
+    #[serde(skip)]
+    pub last_copied: Option<SecretString>,
+}
+
+/// A meeting found in the clipboard, offered in a banner.
+pub struct ClipboardOffer {
+    /// The meeting.
+    pub meeting_id: MeetingId,
+    /// The clipboard's text (an invitation may hold its password): filled in on Check.
+    pub text: SecretString,
+}
+
+impl std::fmt::Debug for ClipboardOffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClipboardOffer")
+            .field("meeting_id", &self.meeting_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A meeting that refuses new tries for a while (too many wrong passwords).
+#[derive(Clone, Debug)]
+pub struct Lockout {
+    /// The meeting locked.
+    pub meeting_id: MeetingId,
+    /// When it takes tries again.
+    pub until: std::time::Instant,
+}
+
+impl Lockout {
+    /// The time left at `now`, zero once it is over.
+    pub fn remaining(&self, now: std::time::Instant) -> std::time::Duration {
+        self.until.saturating_duration_since(now)
+    }
 }
 
 /// What the form, the server and the account were when a check started. A result or error is
@@ -103,6 +169,22 @@ pub struct Settings {
     pub guest_waiting: bool,
     /// A PEM file of CA certificates to trust besides the system's (a private deployment).
     pub ca_file: Option<PathBuf>,
+    /// How Join joins: the name shown, microphone and camera.
+    pub join: JoinSettings,
+    /// Offer to check a meeting found in the clipboard when the window gains the focus.
+    pub offer_clipboard: bool,
+}
+
+/// How Join joins a meeting, saved.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JoinSettings {
+    /// The name shown in meetings; empty: the signed-in user's name.
+    pub display_name: String,
+    /// Join with the microphone on (off by default).
+    pub mic: bool,
+    /// Join with the camera on (off by default).
+    pub camera: bool,
 }
 
 impl Default for Settings {
@@ -116,6 +198,8 @@ impl Default for Settings {
             keep_history: true,
             guest_waiting: false,
             ca_file: None,
+            join: JoinSettings::default(),
+            offer_clipboard: true,
         }
     }
 }
@@ -256,6 +340,13 @@ pub struct CheckForm {
     pub focus_input: bool,
     /// Move the keyboard focus to the password field on the next frame.
     pub focus_password: bool,
+    /// With the focus, select the whole password (after a wrong one), so typing replaces it.
+    pub select_password: bool,
+    /// The password last filled in from a pasted invitation (redacted in debug output):
+    /// replaced by the next invitation's, never a password the user typed.
+    pub password_from_invitation: Option<String>,
+    /// The meeting text as last seen, to notice a change.
+    pub seen_input: String,
 }
 
 impl std::fmt::Debug for CheckForm {
@@ -264,7 +355,7 @@ impl std::fmt::Debug for CheckForm {
             .field("input", &self.input)
             .field("password", &"[REDACTED]")
             .field("show_password", &self.show_password)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -393,6 +484,8 @@ pub struct SettingsDialog {
     pub custom_server: String,
     /// The path of the CA certificate file being typed.
     pub ca_file: String,
+    /// The display name for Join being typed.
+    pub display_name: String,
 }
 
 /// A short message shown for a few seconds.

@@ -2,12 +2,13 @@
 //! the [`Session`], and nothing else in the window does.
 //!
 //! The window asks through small calls that never block (`set_server`, `sign_in`, `sign_out`,
-//! `check`, `cancel_check`) and reads back through [`JobSlot`]s ("the latest request wins", as
+//! `check`, `cancel_check`, `warm_up`) and reads back through [`JobSlot`]s ("the latest request wins", as
 //! gitui's `AsyncSingleJob`) and a [`watch`] channel of the account's [`AccountStatus`]. A reply
 //! to a request that was replaced or cancelled is dropped inside its slot, so a stale reply can
 //! never reach the window. Everything that may block (building the HTTP client reads the
 //! system's CA store; the keyring; the clipboard) runs on the runtime, never on the UI thread.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use crate::api::{
     ApiError, AuthRandom, Client, ClientOptions, LanguageSetting, RandomRequest, Reply, RetryNotice,
 };
 use crate::i18n::Lang;
+use crate::join::{JoinOptions, JoinRequest, OpenError, join_link, open_link};
 use crate::meeting_id::MeetingId;
 use crate::secrets::{StoreError, TokenStore};
 use crate::server::Server;
@@ -250,6 +252,33 @@ enum Command {
     SignIn(Ticket, Credentials),
     /// Sign out.
     SignOut(Ticket),
+    /// Open the connection to the server ahead of a check (see [`Client::warm_up`]).
+    WarmUp,
+    /// Open a checked meeting in the official client.
+    Join(Ticket, JoinJob),
+}
+
+/// What Join needs: the checked meeting, its password, and how to join.
+pub struct JoinJob {
+    /// The meeting.
+    pub meeting_id: MeetingId,
+    /// The password the check was made with.
+    pub password: SecretString,
+    /// The check said the meeting needs a password.
+    pub needs_password: bool,
+    /// Name, microphone, camera.
+    pub options: JoinOptions,
+    /// Ask for a portal nonce first, so that the client joins as the same user (App ID).
+    pub with_nonce: bool,
+}
+
+/// Why Join did not open the meeting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JoinFailure {
+    /// The portal nonce could not be had.
+    Api(ApiError),
+    /// The link could not be opened (no client installed, no opener).
+    Open(OpenError),
 }
 
 /// The handle the window uses for all background work.
@@ -263,6 +292,12 @@ pub struct Worker {
     pub sign_in: JobSlot<Result<SignInOutcome, ApiError>>,
     /// The sign-out.
     pub sign_out: JobSlot<SignOutOutcome>,
+    /// Join: the link handed to the official client, or why not.
+    pub join: JobSlot<Result<(), JoinFailure>>,
+    /// The clipboard's text, read when the window gains the focus (`None`: no text).
+    pub clipboard_text: JobSlot<Option<SecretString>>,
+    /// Warm-ups asked for and not yet over.
+    warming: Arc<AtomicUsize>,
     clipboard: ClipboardGuard,
     /// The language every call asks the server to answer in (`Accept-Language`).
     language: LanguageSetting,
@@ -293,7 +328,10 @@ impl Worker {
         let (status_tx, status) =
             watch::channel(AccountStatus::starting(server.clone(), ca_file.clone()));
         let (check, sign_in, sign_out) = (JobSlot::new(ctx), JobSlot::new(ctx), JobSlot::new(ctx));
+        let join = JobSlot::new(ctx);
+        let clipboard_text = JobSlot::new(ctx);
         let language = LanguageSetting::default();
+        let warming = Arc::new(AtomicUsize::new(0));
         let owner = Owner {
             handle: runtime.handle(),
             store,
@@ -306,6 +344,9 @@ impl Worker {
             check: check.clone(),
             sign_in: sign_in.clone(),
             sign_out: sign_out.clone(),
+            join: join.clone(),
+            warming: Arc::clone(&warming),
+            warm_up_task: None,
         };
         runtime.handle().spawn(owner.run(receiver));
         let worker = Worker {
@@ -315,6 +356,9 @@ impl Worker {
             check,
             sign_in,
             sign_out,
+            join,
+            clipboard_text,
+            warming,
             clipboard: ClipboardGuard::default(),
             language,
         };
@@ -370,6 +414,29 @@ impl Worker {
         self.send(Command::Check(ticket, request));
     }
 
+    /// Opens the connection to the server in the background (TCP and TLS, no credential sent),
+    /// so that the next check costs one round trip; blocks nothing and delays no check. The
+    /// client warms at most once per [`crate::api::WARM_UP_INTERVAL`], and a failure is only
+    /// logged.
+    pub fn warm_up(&self) {
+        self.warming.fetch_add(1, Ordering::SeqCst);
+        if self.commands.send(Command::WarmUp).is_err() {
+            self.warming.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// True while a warm-up asked for with [`Worker::warm_up`] is not over yet.
+    pub fn is_warming(&self) -> bool {
+        self.warming.load(Ordering::SeqCst) > 0
+    }
+
+    /// Opens a checked meeting in the official client (a nonce first, if asked); abandons a
+    /// join in flight.
+    pub fn join(&self, job: JoinJob) {
+        let ticket = self.join.start();
+        self.send(Command::Join(ticket, job));
+    }
+
     /// Signs in; abandons a sign-in in flight, if any.
     pub fn sign_in(&self, credentials: Credentials) {
         let ticket = self.sign_in.start();
@@ -395,6 +462,27 @@ impl Worker {
         }
     }
 
+    /// Reads the clipboard's text in the background into [`Worker::clipboard_text`] (the
+    /// window asks only when it gains the focus: never polled). Kept as a secret: an
+    /// invitation may hold a password.
+    pub fn read_clipboard(&self) {
+        let ticket = self.clipboard_text.start();
+        if let Some(runtime) = &self.runtime {
+            self.clipboard_text.run(&runtime.handle(), ticket, async {
+                tokio::task::spawn_blocking(|| {
+                    arboard::Clipboard::new()
+                        .ok()
+                        .and_then(|mut clipboard| clipboard.get_text().ok())
+                        .filter(|text| !text.trim().is_empty())
+                        .map(SecretString::from)
+                })
+                .await
+                .ok()
+                .flatten()
+            });
+        }
+    }
+
     /// Clears a copied random still waiting for its timer, now. Blocking: call it when the
     /// window closes, not while drawing.
     pub fn clear_clipboard_now(&self) {
@@ -414,6 +502,36 @@ impl Drop for Worker {
     }
 }
 
+/// Join's work: a portal nonce if asked, the link, and the opener off the async threads. The
+/// link (it holds the password) lives only here.
+async fn join_meeting(
+    session: Option<Session>,
+    server: Server,
+    job: JoinJob,
+    no_session: ApiError,
+) -> Result<(), JoinFailure> {
+    let nonce = if job.with_nonce {
+        let session = session.ok_or(JoinFailure::Api(no_session))?;
+        Some(session.portal_nonce().await.map_err(JoinFailure::Api)?)
+    } else {
+        None
+    };
+    let link = join_link(
+        &JoinRequest {
+            server: &server,
+            meeting_id: &job.meeting_id,
+            password: Some(&job.password),
+            needs_password: job.needs_password,
+            nonce: nonce.as_ref(),
+        },
+        &job.options,
+    );
+    tokio::task::spawn_blocking(move || open_link(&link))
+        .await
+        .unwrap_or_else(|e| Err(OpenError::Failed(e.to_string())))
+        .map_err(JoinFailure::Open)
+}
+
 /// The task that owns the session. Commands arrive in order, so a check asked for after a
 /// server change runs on the new server's session.
 struct Owner {
@@ -428,6 +546,11 @@ struct Owner {
     check: JobSlot<Checked, RetryNotice>,
     sign_in: JobSlot<Result<SignInOutcome, ApiError>>,
     sign_out: JobSlot<SignOutOutcome>,
+    join: JobSlot<Result<(), JoinFailure>>,
+    /// Warm-ups asked for and not yet over (shared with the [`Worker`]).
+    warming: Arc<AtomicUsize>,
+    /// The warm-up running on the current session's client, if any.
+    warm_up_task: Option<AbortHandle>,
 }
 
 impl Owner {
@@ -508,12 +631,45 @@ impl Owner {
                         None => self.sign_out.finish(ticket, SignOutOutcome::default()),
                     }
                 }
+                Command::WarmUp => self.warm_up(),
+                Command::Join(ticket, job) => {
+                    let session = self.session.clone();
+                    let server = self.server.clone();
+                    let no_session = self.session_error();
+                    self.join.run(&self.handle, ticket, async move {
+                        join_meeting(session, server, job, no_session).await
+                    });
+                }
             }
         }
     }
 
+    /// Warms the session's client in its own task, unless a warm-up is running already (or
+    /// there is no session): the owner loop never waits for the network.
+    fn warm_up(&mut self) {
+        let done = WarmUpDone(Arc::clone(&self.warming));
+        let running = self
+            .warm_up_task
+            .as_ref()
+            .is_some_and(|task| !task.is_finished());
+        let Some(session) = self.session.as_ref().filter(|_| !running) else {
+            return;
+        };
+        let client = session.client().clone();
+        let task = self.handle.spawn(async move {
+            // The outcome is the pooled connection; a failure is logged inside.
+            let _warmed = client.warm_up().await;
+            drop(done);
+        });
+        self.warm_up_task = Some(task.abort_handle());
+    }
+
     /// A new client and session for `server`; looks up the saved sign-in in the background.
     async fn set_server(&mut self, server: Server) -> Option<watch::Receiver<SessionStatus>> {
+        // A warm-up of the old client would only keep a connection nobody will use.
+        if let Some(task) = self.warm_up_task.take() {
+            task.abort();
+        }
         self.session = None;
         self.server = server.clone();
         self.publish(AccountStatus::starting(
@@ -579,6 +735,15 @@ impl Owner {
             changed
         });
         self.ctx.request_repaint();
+    }
+}
+
+/// Counts one warm-up as over when dropped: when it ends, is skipped or is aborted.
+struct WarmUpDone(Arc<AtomicUsize>);
+
+impl Drop for WarmUpDone {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

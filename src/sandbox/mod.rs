@@ -107,8 +107,10 @@ pub(crate) const WEBINAR_MEETING: &str = "900000001";
 pub(crate) const WAITING_MEETING: &str = "900000002";
 /// Meeting that has ended.
 pub(crate) const ENDED_MEETING: &str = "900000003";
+/// Meeting whose subject has rarer characters of Chinese names.
+pub(crate) const NAMES_MEETING: &str = "900000004";
 
-static SEED_MEETINGS: [SeedMeeting; 5] = [
+static SEED_MEETINGS: [SeedMeeting; 6] = [
     SeedMeeting {
         id: OPEN_MEETING,
         password: None,
@@ -161,6 +163,16 @@ static SEED_MEETINGS: [SeedMeeting; 5] = [
         support_applets: false,
         behaviour: "Always fails with MMC.111072006 (meeting ended).",
     },
+    SeedMeeting {
+        id: NAMES_MEETING,
+        password: None,
+        subject: "张喆与王璐的设计周会",
+        conf_mode: "RTC",
+        webinar: false,
+        need_password: false,
+        support_applets: true,
+        behaviour: "No password: a subject with rarer Chinese names (喆, 璐), for the window's fonts.",
+    },
 ];
 
 /// The meetings the sandbox knows; every other ID is "not found or wrong password".
@@ -183,6 +195,8 @@ pub struct SandboxStats {
     pub validates: u64,
     /// `DELETE /v1/usg/acs/token`.
     pub sign_outs: u64,
+    /// `POST /v1/usg/acs/auth/portal-ref-nonce`.
+    pub portal_nonces: u64,
 }
 
 /// The sandbox's shared state, as the handlers see it.
@@ -432,6 +446,12 @@ impl Sandbox {
     /// Counters for tests: how many requests each endpoint got.
     pub fn stats(&self) -> SandboxStats {
         lock(&self.state).stats
+    }
+
+    /// Uses up a portal nonce as the meeting client would: the user ID it signs in as, or
+    /// `None` if it is unknown, already used or older than 60 s.
+    pub fn redeem_portal_nonce(&self, nonce: &str) -> Option<String> {
+        lock(&self.state).redeem_portal_nonce(nonce, state::Now::get())
     }
 
     /// Makes every live access token expire now (refresh tokens stay valid).

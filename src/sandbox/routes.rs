@@ -45,6 +45,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/v2/usg/acs/auth/appauth", post(app_sign_in))
         .route("/v1/usg/acs/token", put(refresh).delete(sign_out))
         .route("/v1/usg/acs/token/validate", post(validate))
+        .route("/v1/usg/acs/auth/portal-ref-nonce", post(portal_nonce))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn(request_id))
@@ -348,6 +349,19 @@ async fn validate(
     let mut state = lock(&shared);
     state.stats.validates += 1;
     let result = json_body::<ValidateBody>(&body).and_then(|body| state.validate(&body.token, now));
+    reply(result, &id)
+}
+
+/// `POST /v1/usg/acs/auth/portal-ref-nonce`: a one-time nonce for the token's user (no body).
+async fn portal_nonce(
+    State(shared): State<Shared>,
+    Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
+) -> Response {
+    let now = Now::get();
+    let mut state = lock(&shared);
+    state.stats.portal_nonces += 1;
+    let result = state.portal_nonce(header(&headers, X_ACCESS_TOKEN), now);
     reply(result, &id)
 }
 

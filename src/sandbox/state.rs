@@ -264,6 +264,16 @@ struct RateWindow {
     calls: u32,
 }
 
+/// How long a portal nonce stays good.
+pub const PORTAL_NONCE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The reply of `POST /v1/usg/acs/auth/portal-ref-nonce`.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct NonceObject {
+    /// The one-time nonce.
+    pub nonce: String,
+}
+
 /// Wrong passwords in a row for one meeting, and the lock they caused.
 #[derive(Clone, Copy, Debug, Default)]
 struct WrongPasswords {
@@ -278,6 +288,8 @@ pub(crate) struct State {
     sessions: Vec<Session>,
     rate_windows: HashMap<String, RateWindow>,
     wrong_passwords: HashMap<&'static str, WrongPasswords>,
+    /// Portal nonces not yet used: the user each signs in as, and until when.
+    portal_nonces: HashMap<String, (User, Instant)>,
     /// Requests per endpoint.
     pub stats: SandboxStats,
 }
@@ -290,6 +302,7 @@ impl State {
             sessions: Vec::new(),
             rate_windows: HashMap::new(),
             wrong_passwords: HashMap::new(),
+            portal_nonces: HashMap::new(),
             stats: SandboxStats::default(),
         }
     }
@@ -297,6 +310,8 @@ impl State {
     /// Drops sessions whose refresh token has expired and rate windows that have ended.
     fn prune(&mut self, now: Now) {
         self.sessions.retain(|s| s.refresh_live(now));
+        self.portal_nonces
+            .retain(|_, (_, until)| now.instant < *until);
         self.rate_windows
             .retain(|_, w| now.instant.duration_since(w.started) < RATE_WINDOW);
     }
@@ -355,6 +370,24 @@ impl State {
         self.prune(now);
         let index = self.live_access(Some(token), now)?;
         Ok(self.sessions[index].token_object(now))
+    }
+
+    /// A one-time portal nonce for the user of a live access token, good for
+    /// [`PORTAL_NONCE_TTL`].
+    pub fn portal_nonce(&mut self, token: Option<&str>, now: Now) -> Result<NonceObject, Failure> {
+        self.prune(now);
+        let index = self.live_access(token, now)?;
+        let nonce = fresh_token();
+        let user = self.sessions[index].user.clone();
+        self.portal_nonces
+            .insert(nonce.clone(), (user, now.instant + PORTAL_NONCE_TTL));
+        Ok(NonceObject { nonce })
+    }
+
+    /// Uses a portal nonce up: the user ID it signs in as, if it is known and not expired.
+    pub fn redeem_portal_nonce(&mut self, nonce: &str, now: Now) -> Option<String> {
+        let (user, until) = self.portal_nonces.remove(nonce)?;
+        (now.instant < until).then_some(user.user_id)
     }
 
     /// Revokes a live access token together with its refresh token.

@@ -38,12 +38,14 @@ pub fn demo_account() -> DemoAccount {
     }
 }
 
-/// English, clipboard clearing off (no OS clipboard here), history on.
+/// English, clipboard clearing off (no OS clipboard here), no clipboard offers (whatever
+/// another test left in the display's clipboard), history on.
 pub fn test_settings() -> AppState {
     AppState {
         settings: Settings {
             language: LanguageChoice::En,
             clipboard_clear: ClipboardClear::Off,
+            offer_clipboard: false,
             ..Settings::default()
         },
         ..AppState::default()

@@ -1,8 +1,10 @@
-//! The banner that says the keyring could not keep the sign-in (the session goes on in memory).
+//! The banners above the form: the keyring could not keep the sign-in (the session goes on in
+//! memory), and a meeting found in the clipboard.
 
 use eframe::egui::{self, RichText, Ui};
 
 use super::Action;
+use crate::gui::state::ClipboardOffer;
 use crate::gui::theme;
 use crate::i18n::Lang;
 use crate::secrets::StoreError;
@@ -33,6 +35,43 @@ pub fn store_banner_ui(ui: &mut Ui, lang: Lang, error: &StoreError) -> Option<Ac
                         ui.label(RichText::new(error.message(lang)).color(text));
                     });
                 });
+            });
+        });
+    action
+}
+
+/// The quiet offer of a meeting found in the clipboard: Check or Dismiss.
+pub fn clipboard_offer_ui(ui: &mut Ui, lang: Lang, offer: &ClipboardOffer) -> Option<Action> {
+    let mut action = None;
+    egui::Frame::new()
+        .fill(ui.visuals().window_fill)
+        .stroke(egui::Stroke::new(1.0, theme::accent(ui)))
+        .corner_radius(8.0)
+        .inner_margin(egui::Margin::symmetric(18, 12))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.add(
+                egui::Label::new(rust_i18n::t!(
+                    "gui.clipboard.offer",
+                    locale = lang.code(),
+                    id = offer.meeting_id.grouped()
+                ))
+                .wrap(),
+            );
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui
+                    .add(super::primary_button(ui, &lang.tr("gui.clipboard.check")))
+                    .clicked()
+                {
+                    action = Some(Action::CheckClipboardOffer);
+                }
+                if ui
+                    .add(super::secondary_button(&lang.tr("gui.clipboard.dismiss")))
+                    .clicked()
+                {
+                    action = Some(Action::DismissClipboardOffer);
+                }
             });
         });
     action

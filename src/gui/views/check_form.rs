@@ -30,6 +30,12 @@ pub struct CheckFormModel<'a> {
     pub running: bool,
     /// The running check failed once and is waiting to try again (or trying again).
     pub retrying: Option<&'a RetryNotice>,
+    /// The meeting in the form refuses new tries for this long (Check is disabled until zero).
+    pub locked_for: Option<std::time::Duration>,
+    /// Say the lockout here (the error card, when shown, says it instead).
+    pub say_lockout: bool,
+    /// Nobody is signed in: say that Check asks to sign in first.
+    pub sign_in_first: bool,
 }
 
 /// Draws the form; returns Check or Cancel when asked for.
@@ -62,7 +68,8 @@ pub fn check_form_ui(
             input.request_focus();
             form.focus_input = false;
         }
-        if input.has_focus() && enter_pressed(ui) {
+        let locked = model.locked_for.is_some_and(|left| !left.is_zero());
+        if input.has_focus() && enter_pressed(ui) && !locked {
             action = Some(Action::Check);
         }
         parsed_line_ui(ui, lang, &parsed);
@@ -77,21 +84,30 @@ pub fn check_form_ui(
             };
             let toggle_width = 72.0;
             let field_width = ui.available_width() - toggle_width - ui.spacing().item_spacing.x;
-            let password = ui
-                .add(
-                    egui::TextEdit::singleline(&mut form.password)
-                        .id(password_id())
-                        .password(!form.show_password)
-                        .hint_text(lang.tr("gui.check.password_hint"))
-                        .margin(egui::Margin::symmetric(8, 6))
-                        .desired_width(field_width),
-                )
+            let mut output = egui::TextEdit::singleline(&mut form.password)
+                .id(password_id())
+                .password(!form.show_password)
+                .hint_text(lang.tr("gui.check.password_hint"))
+                .margin(egui::Margin::symmetric(8, 6))
+                .desired_width(field_width)
+                .show(ui);
+            let password = output
+                .response
+                .response
+                .clone()
                 .labelled_by(password_label.id);
             if form.focus_password {
                 password.request_focus();
                 form.focus_password = false;
+                if std::mem::take(&mut form.select_password) {
+                    // A wrong password, selected: typing replaces it, Enter checks again.
+                    let all = egui::text::CCursorRange::select_all_str(&form.password);
+                    output.state.cursor.set_char_range(Some(all));
+                    output.state.store(ui.ctx(), password_id());
+                    ui.ctx().request_repaint();
+                }
             }
-            if password.lost_focus() && enter_pressed(ui) {
+            if password.lost_focus() && enter_pressed(ui) && !locked {
                 action = Some(Action::Check);
             }
             if ui
@@ -101,14 +117,40 @@ pub fn check_form_ui(
                 form.show_password = !form.show_password;
             }
         });
+        if form
+            .password_from_invitation
+            .as_ref()
+            .is_some_and(|filled| *filled == form.password)
+        {
+            ui.label(
+                RichText::new(lang.tr("gui.check.password_from_invitation"))
+                    .small()
+                    .color(theme::ok_color(ui)),
+            );
+        }
         ui.add_space(4.0);
         ui.checkbox(model.guest_waiting, lang.tr("gui.check.guest_waiting"))
             .on_hover_text(lang.tr("gui.check.guest_waiting_help"));
         ui.add_space(10.0);
+        if model.sign_in_first {
+            ui.add(
+                egui::Label::new(RichText::new(lang.tr("gui.check.sign_in_first")).weak()).wrap(),
+            );
+            ui.add_space(6.0);
+        }
+        if let Some(left) = model.locked_for.filter(|_| model.say_lockout && locked) {
+            let text = t!(
+                "gui.check.locked",
+                locale = lang.code(),
+                time = crate::api::error::wait_text(lang, left)
+            );
+            ui.add(egui::Label::new(RichText::new(text).color(ui.visuals().error_fg_color)).wrap());
+            ui.add_space(6.0);
+        }
 
         ui.horizontal(|ui| {
             let button = primary_button(ui, &lang.tr("gui.check.button"));
-            if ui.add_enabled(parsed.is_ok(), button).clicked() {
+            if ui.add_enabled(parsed.is_ok() && !locked, button).clicked() {
                 action = Some(Action::Check);
             }
             if model.running {

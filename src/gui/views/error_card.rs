@@ -3,7 +3,7 @@
 use eframe::egui::{self, RichText, Ui};
 
 use super::{Action, secondary_button};
-use crate::api::ApiError;
+use crate::api::{ApiError, ErrorKind};
 use crate::gui::theme;
 use crate::i18n::Lang;
 
@@ -15,12 +15,32 @@ pub struct ErrorPlace<'a> {
     pub offer_sign_in: bool,
 }
 
+/// What the check's error card adds to the message: a live countdown, the waiting page.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CheckExtras {
+    /// The time left before trying again, counted down live (replaces the server's figure).
+    pub wait: Option<std::time::Duration>,
+    /// Offer "Check again with the waiting page" (the host has not arrived).
+    pub offer_waiting_page: bool,
+}
+
 /// Draws `error` with its message, a collapsible "Details" and a button copying them.
 pub fn error_card_ui(
     ui: &mut Ui,
     lang: Lang,
     error: &ApiError,
     place: &ErrorPlace<'_>,
+) -> Option<Action> {
+    error_card_with(ui, lang, error, place, CheckExtras::default())
+}
+
+/// [`error_card_ui`] with a live countdown or the waiting page offered.
+pub fn error_card_with(
+    ui: &mut Ui,
+    lang: Lang,
+    error: &ApiError,
+    place: &ErrorPlace<'_>,
+    extras: CheckExtras,
 ) -> Option<Action> {
     let mut action = None;
     let error_color = ui.visuals().error_fg_color;
@@ -34,12 +54,26 @@ pub fn error_card_ui(
             ui.set_width(ui.available_width());
             ui.add(
                 egui::Label::new(
-                    RichText::new(format!("⚠ {}", error.message(lang)))
-                        .strong()
-                        .color(error_color),
+                    RichText::new(format!(
+                        "⚠ {}",
+                        error.message_waiting(lang, extras.wait.or(error.retry_after))
+                    ))
+                    .strong()
+                    .color(error_color),
                 )
                 .wrap(),
             );
+            if extras.offer_waiting_page && error.kind == ErrorKind::WaitingForHost {
+                ui.add_space(4.0);
+                ui.add(egui::Label::new(lang.tr("gui.check.waiting_page_explained")).wrap());
+                ui.add_space(6.0);
+                if ui
+                    .add(secondary_button(&lang.tr("gui.check.with_waiting_page")))
+                    .clicked()
+                {
+                    action = Some(Action::CheckWithWaitingPage);
+                }
+            }
             if place.offer_sign_in && error.kind.is_sign_in_problem() {
                 ui.add_space(6.0);
                 if ui

@@ -26,10 +26,24 @@ use super::theme;
 pub enum Action {
     /// Check the meeting in the form.
     Check,
+    /// Check again with the guest waiting page (`guest_waiting=1`), and keep that choice.
+    CheckWithWaitingPage,
     /// Cancel the check in flight.
     CancelCheck,
     /// Copy the auth random of the result.
     CopyRandom,
+    /// Open the checked meeting in the official client.
+    Join,
+    /// Open a web page (the client's download page) in the browser.
+    OpenUrl(String),
+    /// Change how Join joins (name, microphone, camera).
+    SetJoin(super::state::JoinSettings),
+    /// Check the meeting offered from the clipboard.
+    CheckClipboardOffer,
+    /// Dismiss the clipboard's offer.
+    DismissClipboardOffer,
+    /// Turn the clipboard offers on or off.
+    SetOfferClipboard(bool),
     /// Copy an error's details (the text to copy).
     CopyDetails(String),
     /// Open the sign-in dialog.
@@ -104,13 +118,16 @@ pub fn yes_no(lang: Lang, value: Option<bool>) -> String {
     }
 }
 
-/// A duration for people: "45 s", "12 min", "3 h 5 min", "2 d".
+/// A duration for people: "45 s", "12 min", "60 min", "3 h", "3 h 5 min", "2 d".
 pub fn duration_text(lang: Lang, secs: i64) -> String {
     let secs = secs.max(0);
     if secs < 60 {
         t!("gui.time.seconds", locale = lang.code(), n = secs).into_owned()
-    } else if secs < 3600 {
+    } else if secs < 3660 {
+        // Up to an hour in minutes: "60 min", never "1 h 0 min".
         t!("gui.time.minutes", locale = lang.code(), n = secs / 60).into_owned()
+    } else if secs < 86_400 && secs % 3600 < 60 {
+        t!("gui.time.hours", locale = lang.code(), n = secs / 3600).into_owned()
     } else if secs < 86_400 {
         t!(
             "gui.time.hours_minutes",
@@ -152,11 +169,51 @@ pub fn dialog_frame(ui: &Ui) -> egui::Frame {
     egui::Frame::window(ui.style())
         .fill(ui.visuals().window_fill)
         .corner_radius(12.0)
-        .inner_margin(egui::Margin::same(22))
+        .inner_margin(egui::Margin::same(DIALOG_PADDING))
+}
+
+/// The inner margin of a dialog's frame, in points.
+const DIALOG_PADDING: i8 = 22;
+/// The least room a dialog leaves between itself and the window's edges, in points.
+const DIALOG_MARGIN: f32 = 12.0;
+
+/// A modal dialog standing at a place that depends only on the window's size: centred across,
+/// a fixed distance below the window's top. Its top-left stays put when its content grows or
+/// shrinks (another tab, an error's Details), so a second click lands where the first did.
+pub fn dialog(ui: &Ui, id: egui::Id) -> egui::Modal {
+    let top = dialog_top(ui.ctx().content_rect());
+    let area = egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, top));
+    egui::Modal::new(id).area(area).frame(dialog_frame(ui))
+}
+
+/// How far below the window's top dialogs stand, in points: a little lower in a tall window.
+fn dialog_top(window: egui::Rect) -> f32 {
+    (window.height() * 0.06).clamp(DIALOG_MARGIN, 48.0)
+}
+
+/// The width of a dialog's content: `wanted`, or less in a narrow window, so that the dialog
+/// with its frame fits inside the window.
+pub fn dialog_width(ui: &Ui, wanted: f32) -> f32 {
+    let room = ui.ctx().content_rect().width() - 2.0 * (DIALOG_MARGIN + f32::from(DIALOG_PADDING));
+    wanted.min(room).max(160.0)
+}
+
+/// The scrolling part of a dialog, starting where `ui`'s cursor stands, when `footer` points
+/// of content follow it: as tall as its content, up to where the dialog would leave the window.
+pub fn dialog_body(ui: &Ui, id_salt: &str, footer: f32) -> egui::ScrollArea {
+    let window = ui.ctx().content_rect();
+    let bottom = window.bottom() - DIALOG_MARGIN - f32::from(DIALOG_PADDING) - footer;
+    let max_height = (bottom - ui.cursor().top()).max(80.0);
+    egui::ScrollArea::vertical()
+        .id_salt(id_salt)
+        .max_height(max_height)
+        // The room the modal had last frame does not limit it: settles in one frame.
+        .min_scrolled_height(max_height)
+        .auto_shrink([false, true])
 }
 
 /// Asks for another frame while a dialog is still settling its size and position (a modal
-/// is centred using its size from the frame before), so it never rests half-placed.
+/// is centred across using its width from the frame before), so it never rests half-placed.
 pub fn repaint_until_placed(ui: &Ui, id_salt: &str, rect: egui::Rect) {
     let id = egui::Id::unique(("meetjoin.dialog_rect", id_salt));
     let previous = ui.ctx().data_mut(|d| {

@@ -8,10 +8,30 @@ use super::{Action, card, primary_button, yes_no};
 use crate::api::ConfMode;
 use crate::gui::state::MeetingFacts;
 use crate::gui::theme;
+use crate::gui::worker::JoinFailure;
 use crate::i18n::Lang;
+use crate::join::OpenError;
 
-/// Draws what the service said about the meeting; returns [`Action::CopyRandom`] on Copy.
-pub fn result_card_ui(ui: &mut Ui, lang: Lang, facts: &MeetingFacts) -> Option<Action> {
+/// What the card shows besides the facts: Copy's and Join's state.
+pub struct ResultModel<'a> {
+    /// The random was just copied (Copy reads "Copied ✓").
+    pub copied: bool,
+    /// A Join is running (a nonce, the opener).
+    pub joining: bool,
+    /// Why the last Join did not open the meeting.
+    pub join_failure: Option<&'a JoinFailure>,
+    /// The client's download page, offered when it is not installed.
+    pub download_page: &'a str,
+}
+
+/// Draws what the service said about the meeting; returns Copy, Join or a page to open.
+pub fn result_card_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    facts: &MeetingFacts,
+    model: &ResultModel<'_>,
+) -> Option<Action> {
+    let copied = model.copied;
     let mut action = None;
     card(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
@@ -67,15 +87,17 @@ pub fn result_card_ui(ui: &mut Ui, lang: Lang, facts: &MeetingFacts) -> Option<A
                 .weak(),
         );
         ui.add_space(4.0);
-        ui.horizontal(|ui| {
+        // Wrapped: at the window's narrowest, Join goes to the next line rather than past the card.
+        ui.horizontal_wrapped(|ui| {
             egui::Frame::new()
                 .fill(ui.visuals().extreme_bg_color)
                 .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
                 .corner_radius(6.0)
                 .inner_margin(egui::Margin::symmetric(12, 6))
                 .show(ui, |ui| {
+                    // Grouped in threes to read out; Copy copies the digits alone.
                     ui.label(
-                        RichText::new(facts.random().expose_secret())
+                        RichText::new(grouped(facts.random().expose_secret()))
                             .monospace()
                             .size(18.0)
                             .color(theme::accent(ui)),
@@ -83,8 +105,12 @@ pub fn result_card_ui(ui: &mut Ui, lang: Lang, facts: &MeetingFacts) -> Option<A
                     .labelled_by(random_label.id);
                 });
             ui.add_space(4.0);
-            let copy =
-                primary_button(ui, &lang.tr("gui.result.copy")).min_size(egui::vec2(88.0, 34.0));
+            let label = if copied {
+                lang.tr("gui.result.copied")
+            } else {
+                lang.tr("gui.result.copy")
+            };
+            let copy = primary_button(ui, &label).min_size(egui::vec2(104.0, 34.0));
             if ui
                 .add(copy)
                 .on_hover_text(lang.tr("gui.result.copy_shortcut"))
@@ -92,12 +118,47 @@ pub fn result_card_ui(ui: &mut Ui, lang: Lang, facts: &MeetingFacts) -> Option<A
             {
                 action = Some(Action::CopyRandom);
             }
-            ui.label(
-                RichText::new(lang.tr("gui.result.copy_shortcut"))
-                    .small()
-                    .weak(),
-            );
+            let join = super::secondary_button(&lang.tr("gui.join.button"));
+            if ui
+                .add_enabled(!model.joining, join)
+                .on_hover_text(lang.tr("gui.join.tooltip"))
+                .clicked()
+            {
+                action = Some(Action::Join);
+            }
+            if model.joining {
+                ui.spinner();
+            }
         });
+        // Beneath the row, not in it: at the window's narrowest the row has no room for it.
+        ui.label(
+            RichText::new(lang.tr("gui.result.copy_shortcut"))
+                .small()
+                .weak(),
+        );
+        if let Some(failure) = model.join_failure {
+            ui.add_space(8.0);
+            let text = match failure {
+                JoinFailure::Api(error) => error.message(lang),
+                JoinFailure::Open(error) => error.message(lang),
+            };
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("⚠ {text}")).color(ui.visuals().error_fg_color),
+                )
+                .wrap(),
+            );
+            if matches!(failure, JoinFailure::Open(OpenError::NotInstalled)) {
+                let download = super::secondary_button(&lang.tr("gui.join.download"));
+                if ui
+                    .add(download)
+                    .on_hover_text(model.download_page)
+                    .clicked()
+                {
+                    action = Some(Action::OpenUrl(model.download_page.to_owned()));
+                }
+            }
+        }
     });
     action
 }
@@ -146,12 +207,30 @@ fn fact_row_ui(ui: &mut Ui, label: &str, add_value: impl FnOnce(&mut Ui)) {
     ui.add_space(4.0);
 }
 
-/// An answer; an unknown one is drawn in italics so it reads differently from "No".
+/// An answer as a small badge; an unknown one is plain italics, so it reads differently from "No".
 fn answer_ui(ui: &mut Ui, text: String, unknown: bool) {
-    let text = RichText::new(text);
-    ui.label(if unknown {
-        text.italics().weak()
-    } else {
-        text.strong()
-    });
+    if unknown {
+        ui.label(RichText::new(text).italics().weak());
+        return;
+    }
+    egui::Frame::new()
+        .fill(ui.visuals().extreme_bg_color)
+        .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+        .corner_radius(5.0)
+        .inner_margin(egui::Margin::symmetric(7, 1))
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).strong());
+        });
+}
+
+/// The random in groups of three from the left, as people read it out: `196 939 622 836 268`.
+pub fn grouped(random: &str) -> String {
+    let mut out = String::with_capacity(random.len() + random.len() / 3);
+    for (i, c) in random.chars().enumerate() {
+        if i > 0 && i % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
 }

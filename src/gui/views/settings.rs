@@ -15,8 +15,10 @@ use crate::gui::theme;
 use crate::i18n::Lang;
 use crate::server::Server;
 
-/// The height the dialog needs besides its sections (title, Close, margins), in points.
-const DIALOG_CHROME_HEIGHT: f32 = 190.0;
+/// The width of the dialog's content in a roomy window, in points.
+const DIALOG_WIDTH: f32 = 440.0;
+/// The height of what follows the dialog's sections: a gap and Close, in points.
+const FOOTER_HEIGHT: f32 = 52.0;
 
 /// What the dialog shows besides its draft.
 pub struct SettingsModel<'a> {
@@ -47,99 +49,120 @@ pub fn settings_ui(
     let lang = model.lang;
     let settings = model.settings;
     let mut action = None;
-    let modal = egui::Modal::new(egui::Id::unique("meetjoin.settings"))
-        .frame(super::dialog_frame(ui))
-        .show(ui.ctx(), |ui| {
-            ui.set_width(440.0);
-            ui.label(
-                RichText::new(lang.tr("gui.settings.title"))
-                    .size(20.0)
-                    .strong(),
-            );
-            ui.add_space(8.0);
-            // The sections scroll when the window is too short for all of them; the title and
-            // Close stay in view.
-            let max_height = (ui.ctx().content_rect().height() - DIALOG_CHROME_HEIGHT).max(160.0);
-            egui::ScrollArea::vertical()
-                .id_salt("meetjoin.settings.sections")
-                .max_height(max_height)
-                // As tall as the content up to that, wherever the modal stands this frame (it
-                // is centred using last frame's size): settles in two frames.
-                .min_scrolled_height(max_height)
-                .auto_shrink([false, true])
-                .show(ui, |ui| {
-                    server_section_ui(ui, draft, model, &mut action);
-                    section_ui(ui, &lang.tr("gui.settings.language"), |ui| {
-                        ui.horizontal_wrapped(|ui| {
-                            for (choice, key) in [
-                                (LanguageChoice::System, "gui.settings.lang_system"),
-                                (LanguageChoice::En, "gui.settings.lang_en"),
-                                (LanguageChoice::ZhCn, "gui.settings.lang_zh"),
-                            ] {
-                                let r = ui.radio(settings.language == choice, lang.tr(key));
-                                if r.clicked() && settings.language != choice {
-                                    action = Some(Action::SetLanguage(choice));
-                                }
-                            }
-                        });
-                    });
-                    section_ui(ui, &lang.tr("gui.settings.theme"), |ui| {
-                        ui.horizontal(|ui| {
-                            for (choice, key) in [
-                                (ThemeChoice::System, "gui.settings.theme_system"),
-                                (ThemeChoice::Light, "gui.settings.theme_light"),
-                                (ThemeChoice::Dark, "gui.settings.theme_dark"),
-                            ] {
-                                let r = ui.radio(settings.theme == choice, lang.tr(key));
-                                if r.clicked() && settings.theme != choice {
-                                    action = Some(Action::SetTheme(choice));
-                                }
-                            }
-                        });
-                    });
-                    section_ui(ui, &lang.tr("gui.settings.clipboard"), |ui| {
-                        ui.horizontal_wrapped(|ui| {
-                            for choice in ClipboardClear::ALL {
-                                let r = ui.radio(
-                                    settings.clipboard_clear == choice,
-                                    lang.tr(choice.label_key()),
-                                );
-                                if r.clicked() && settings.clipboard_clear != choice {
-                                    action = Some(Action::SetClipboardClear(choice));
-                                }
-                            }
-                        });
-                        ui.label(
-                            RichText::new(lang.tr("gui.settings.clipboard_help"))
-                                .small()
-                                .weak(),
-                        );
-                    });
-                    section_ui(ui, &lang.tr("gui.settings.history"), |ui| {
-                        let mut keep = settings.keep_history;
-                        if ui
-                            .checkbox(&mut keep, lang.tr("gui.settings.keep_history"))
-                            .changed()
-                        {
-                            action = Some(Action::SetKeepHistory(keep));
+    let modal = super::dialog(ui, egui::Id::unique("meetjoin.settings")).show(ui.ctx(), |ui| {
+        ui.set_width(super::dialog_width(ui, DIALOG_WIDTH));
+        ui.label(
+            RichText::new(lang.tr("gui.settings.title"))
+                .size(20.0)
+                .strong(),
+        );
+        ui.add_space(8.0);
+        // The sections scroll when the window is too short for all of them; the title and
+        // Close stay in view.
+        super::dialog_body(ui, "meetjoin.settings.sections", FOOTER_HEIGHT).show(ui, |ui| {
+            server_section_ui(ui, draft, model, &mut action);
+            section_ui(ui, &lang.tr("gui.settings.language"), |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    for (choice, key) in [
+                        (LanguageChoice::System, "gui.settings.lang_system"),
+                        (LanguageChoice::En, "gui.settings.lang_en"),
+                        (LanguageChoice::ZhCn, "gui.settings.lang_zh"),
+                    ] {
+                        let r = ui.radio(settings.language == choice, lang.tr(key));
+                        if r.clicked() && settings.language != choice {
+                            action = Some(Action::SetLanguage(choice));
                         }
-                        ui.label(
-                            RichText::new(lang.tr("gui.settings.history_help"))
-                                .small()
-                                .weak(),
-                        );
-                    });
+                    }
                 });
-            ui.add_space(8.0);
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            });
+            section_ui(ui, &lang.tr("gui.settings.theme"), |ui| {
+                ui.horizontal(|ui| {
+                    for (choice, key) in [
+                        (ThemeChoice::System, "gui.settings.theme_system"),
+                        (ThemeChoice::Light, "gui.settings.theme_light"),
+                        (ThemeChoice::Dark, "gui.settings.theme_dark"),
+                    ] {
+                        let r = ui.radio(settings.theme == choice, lang.tr(key));
+                        if r.clicked() && settings.theme != choice {
+                            action = Some(Action::SetTheme(choice));
+                        }
+                    }
+                });
+            });
+            section_ui(ui, &lang.tr("gui.settings.clipboard"), |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    for choice in ClipboardClear::ALL {
+                        let r = ui.radio(
+                            settings.clipboard_clear == choice,
+                            lang.tr(choice.label_key()),
+                        );
+                        if r.clicked() && settings.clipboard_clear != choice {
+                            action = Some(Action::SetClipboardClear(choice));
+                        }
+                    }
+                });
+                ui.label(
+                    RichText::new(lang.tr("gui.settings.clipboard_help"))
+                        .small()
+                        .weak(),
+                );
+            });
+            section_ui(ui, &lang.tr("gui.settings.join"), |ui| {
+                let mut join = settings.join.clone();
+                let label = ui.label(lang.tr("gui.settings.display_name"));
+                let name = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut draft.display_name)
+                            .hint_text(lang.tr("gui.settings.display_name_hint"))
+                            .margin(egui::Margin::symmetric(8, 6))
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                let mut changed = name.changed();
+                join.display_name.clone_from(&draft.display_name);
+                changed |= ui
+                    .checkbox(&mut join.mic, lang.tr("gui.settings.join_mic"))
+                    .changed();
+                changed |= ui
+                    .checkbox(&mut join.camera, lang.tr("gui.settings.join_camera"))
+                    .changed();
+                if changed {
+                    action = Some(Action::SetJoin(join));
+                }
+            });
+            section_ui(ui, &lang.tr("gui.settings.history"), |ui| {
+                let mut keep = settings.keep_history;
                 if ui
-                    .add(primary_button(ui, &lang.tr("gui.settings.close")))
-                    .clicked()
+                    .checkbox(&mut keep, lang.tr("gui.settings.keep_history"))
+                    .changed()
                 {
-                    action = Some(Action::CloseSettings);
+                    action = Some(Action::SetKeepHistory(keep));
+                }
+                ui.label(
+                    RichText::new(lang.tr("gui.settings.history_help"))
+                        .small()
+                        .weak(),
+                );
+                let mut offer = settings.offer_clipboard;
+                if ui
+                    .checkbox(&mut offer, lang.tr("gui.settings.offer_clipboard"))
+                    .on_hover_text(lang.tr("gui.settings.offer_clipboard_help"))
+                    .changed()
+                {
+                    action = Some(Action::SetOfferClipboard(offer));
                 }
             });
         });
+        ui.add_space(8.0);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .add(primary_button(ui, &lang.tr("gui.settings.close")))
+                .clicked()
+            {
+                action = Some(Action::CloseSettings);
+            }
+        });
+    });
     super::repaint_until_placed(ui, "settings", modal.response.rect);
     if modal.should_close() && action.is_none() {
         action = Some(Action::CloseSettings);

@@ -4,6 +4,7 @@ use eframe::egui::{self, RichText, Ui};
 use rust_i18n::t;
 
 use super::{Action, error_card, primary_button, secondary_button, server_name};
+use crate::api::ApiError;
 use crate::gui::state::{DemoAccount, SignInForm, SignInMethodTab};
 use crate::i18n::Lang;
 use crate::server::Server;
@@ -20,46 +21,52 @@ pub struct SignInModel<'a> {
     pub busy: bool,
 }
 
+/// The width of the dialog's content in a roomy window, in points.
+const DIALOG_WIDTH: f32 = 400.0;
+/// The height of what follows the dialog's scrolling part: a gap and the buttons, in points.
+const FOOTER_HEIGHT: f32 = 56.0;
+
 /// Draws the dialog over the window; returns Submit or Close.
 pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -> Option<Action> {
     let lang = model.lang;
     let mut action = None;
-    let modal = egui::Modal::new(egui::Id::unique("meetjoin.sign_in"))
-        .frame(super::dialog_frame(ui))
-        .show(ui.ctx(), |ui| {
-            ui.set_width(400.0);
-            ui.label(
-                RichText::new(lang.tr("gui.sign_in.title"))
-                    .size(20.0)
-                    .strong(),
-            );
-            ui.label(
-                RichText::new(t!(
-                    "gui.sign_in.server",
-                    locale = lang.code(),
-                    server = server_name(lang, model.server)
-                ))
-                .weak(),
-            );
-            ui.add_space(10.0);
+    let modal = super::dialog(ui, egui::Id::unique("meetjoin.sign_in")).show(ui.ctx(), |ui| {
+        ui.set_width(super::dialog_width(ui, DIALOG_WIDTH));
+        ui.label(
+            RichText::new(lang.tr("gui.sign_in.title"))
+                .size(20.0)
+                .strong(),
+        );
+        ui.label(
+            RichText::new(t!(
+                "gui.sign_in.server",
+                locale = lang.code(),
+                server = server_name(lang, model.server)
+            ))
+            .weak(),
+        );
+        ui.add_space(10.0);
 
-            ui.label(RichText::new(lang.tr("gui.sign_in.method")).small().weak());
-            ui.horizontal(|ui| {
-                for (tab, key) in [
-                    (SignInMethodTab::Account, "gui.sign_in.tab_account"),
-                    (SignInMethodTab::AppId, "gui.sign_in.tab_app_id"),
-                    (SignInMethodTab::AccessToken, "gui.sign_in.tab_token"),
-                ] {
-                    let response = ui.selectable_value(&mut form.tab, tab, lang.tr(key));
-                    if response.clicked() {
-                        form.focus_first = true;
-                        form.missing = false;
-                    }
+        ui.label(RichText::new(lang.tr("gui.sign_in.method")).small().weak());
+        ui.horizontal_wrapped(|ui| {
+            for (tab, key) in [
+                (SignInMethodTab::Account, "gui.sign_in.tab_account"),
+                (SignInMethodTab::AppId, "gui.sign_in.tab_app_id"),
+                (SignInMethodTab::AccessToken, "gui.sign_in.tab_token"),
+            ] {
+                let response = ui.selectable_value(&mut form.tab, tab, lang.tr(key));
+                if response.clicked() {
+                    form.focus_first = true;
+                    form.missing = false;
                 }
-            });
-            ui.add_space(10.0);
+            }
+        });
+        ui.add_space(10.0);
 
-            let mut submit = false;
+        let mut submit = false;
+        // The fields, and an error under them, scroll when the window is too short; the
+        // title and the tabs above, the buttons below, stay in place.
+        super::dialog_body(ui, "meetjoin.sign_in.body", FOOTER_HEIGHT).show(ui, |ui| {
             match form.tab {
                 SignInMethodTab::Account => {
                     if let Some(demo) = model.demo {
@@ -166,41 +173,48 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
             }
             if let Some(error) = &form.error {
                 ui.add_space(6.0);
-                if let Some(a) = error_card::error_card_ui(
-                    ui,
-                    lang,
-                    error,
-                    &error_card::ErrorPlace {
-                        id_salt: "sign_in",
-                        offer_sign_in: false,
-                    },
-                ) {
+                let card = ui.scope(|ui| {
+                    error_card::error_card_ui(
+                        ui,
+                        lang,
+                        error,
+                        &error_card::ErrorPlace {
+                            id_salt: "sign_in",
+                            offer_sign_in: false,
+                        },
+                    )
+                });
+                if let Some(a) = card.inner {
                     action = Some(a);
                 }
-            }
-            ui.add_space(12.0);
-            ui.horizontal(|ui| {
-                if model.busy {
-                    ui.spinner();
-                    ui.label(lang.tr("gui.sign_in.busy"));
-                }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let button = primary_button(ui, &lang.tr("gui.sign_in.submit"));
-                    if ui.add_enabled(!model.busy, button).clicked() {
-                        submit = true;
-                    }
-                    if ui
-                        .add(secondary_button(&lang.tr("gui.sign_in.cancel")))
-                        .clicked()
-                    {
-                        action = Some(Action::CloseSignIn);
-                    }
-                });
-            });
-            if submit && !model.busy {
-                action = Some(Action::SubmitSignIn);
+                reveal_new_error(ui, Some((error, &card.response)));
+            } else {
+                reveal_new_error(ui, None);
             }
         });
+        ui.add_space(12.0);
+        ui.horizontal(|ui| {
+            if model.busy {
+                ui.spinner();
+                ui.label(lang.tr("gui.sign_in.busy"));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let button = primary_button(ui, &lang.tr("gui.sign_in.submit"));
+                if ui.add_enabled(!model.busy, button).clicked() {
+                    submit = true;
+                }
+                if ui
+                    .add(secondary_button(&lang.tr("gui.sign_in.cancel")))
+                    .clicked()
+                {
+                    action = Some(Action::CloseSignIn);
+                }
+            });
+        });
+        if submit && !model.busy {
+            action = Some(Action::SubmitSignIn);
+        }
+    });
     super::repaint_until_placed(ui, "sign_in", modal.response.rect);
     if modal.should_close() && action.is_none() {
         action = Some(Action::CloseSignIn);
@@ -233,6 +247,24 @@ fn field_ui(
     }
     ui.add_space(6.0);
     response
+}
+
+/// Scrolls an error's card into view the first frame it shows (in a short window it may stand
+/// below the fields); `None` when no error shows.
+fn reveal_new_error(ui: &Ui, shown: Option<(&ApiError, &egui::Response)>) {
+    let id = egui::Id::unique("meetjoin.sign_in.shown_error");
+    let Some((error, card)) = shown else {
+        ui.ctx().data_mut(|d| d.remove::<ApiError>(id));
+        return;
+    };
+    let new = ui.ctx().data_mut(|d| {
+        let new = d.get_temp::<ApiError>(id).as_ref() != Some(error);
+        d.insert_temp(id, error.clone());
+        new
+    });
+    if new {
+        card.scroll_to_me(Some(egui::Align::BOTTOM));
+    }
 }
 
 fn focus_first(wanted: bool, response: &egui::Response) {

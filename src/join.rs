@@ -1,0 +1,201 @@
+//! From a checked meeting to the meeting: the official client's `cloudlink://` join link
+//! (API.md section 6) and handing it to the application that handles the scheme.
+//!
+//! The link carries the meeting password (and, signed in with an App ID, a one-time nonce), so
+//! it is a [`SecretString`]: never logged, never kept, never in an error message.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::i18n::Lang;
+use crate::meeting_id::MeetingId;
+use crate::server::Server;
+
+/// The scheme the official HUAWEI CLOUD Meeting client registers.
+pub const SCHEME: &str = "cloudlink";
+/// The port of the official sites in the link.
+pub const OFFICIAL_PORT: u16 = 8443;
+/// The vendor's download page for the client, Chinese mainland site.
+pub const DOWNLOAD_PAGE_CN: &str = "https://www.huaweicloud.com/product/meeting/download.html";
+/// The vendor's download page for the client, International site.
+pub const DOWNLOAD_PAGE_INTL: &str =
+    "https://www.huaweicloud.com/intl/en-us/product/meeting/download.html";
+
+/// Everything but letters, digits and `-._~` is percent-encoded (a space as `%20`, not `+`).
+const VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// How to join: who, with what on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinOptions {
+    /// The display name in the meeting (required by the client).
+    pub name: String,
+    /// Join with the microphone on.
+    pub mic: bool,
+    /// Join with the camera on.
+    pub camera: bool,
+}
+
+/// What a join link needs from the check.
+pub struct JoinRequest<'a> {
+    /// The server the meeting was checked on.
+    pub server: &'a Server,
+    /// The meeting.
+    pub meeting_id: &'a MeetingId,
+    /// The meeting password; sent only when the meeting needs one.
+    pub password: Option<&'a SecretString>,
+    /// The check said the meeting needs a password.
+    pub needs_password: bool,
+    /// A portal nonce: the client signs in as the same user (`page=LoginAndJoinConf`).
+    pub nonce: Option<&'a SecretString>,
+}
+
+/// The host and port a link names for `server`: the official sites on port 8443, a custom
+/// server (a private deployment, the sandbox) its own host and port (an inference: the
+/// scheme's `server_url` and `port` exist for other deployments).
+pub fn link_host(server: &Server) -> (String, u16) {
+    match server {
+        Server::Cn => ("meeting.huaweicloud.com".to_owned(), OFFICIAL_PORT),
+        Server::Intl => ("intl.meeting.huaweicloud.com".to_owned(), OFFICIAL_PORT),
+        Server::Custom(url) => (
+            url.host_str().unwrap_or_default().to_owned(),
+            url.port_or_known_default().unwrap_or(443),
+        ),
+    }
+}
+
+/// The `cloudlink://` link joining `request`'s meeting as `options` say: `joinConfByLink`,
+/// or `LoginAndJoinConf` with the nonce.
+pub fn join_link(request: &JoinRequest<'_>, options: &JoinOptions) -> SecretString {
+    let (host, port) = link_host(request.server);
+    let page = if request.nonce.is_some() {
+        "LoginAndJoinConf"
+    } else {
+        "joinConfByLink"
+    };
+    let mut params: Vec<(&str, String)> = vec![
+        ("page", page.to_owned()),
+        ("server_url", host),
+        ("port", port.to_string()),
+        ("conf_id", request.meeting_id.as_str().to_owned()),
+    ];
+    if request.needs_password {
+        let password = request
+            .password
+            .map(|p| p.expose_secret().trim().to_owned())
+            .unwrap_or_default();
+        params.push(("enter_code", password));
+    }
+    params.push(("name", options.name.trim().to_owned()));
+    params.push(("open_mic", options.mic.to_string()));
+    params.push(("open_camera", options.camera.to_string()));
+    if let Some(nonce) = request.nonce {
+        params.push(("nonce", nonce.expose_secret().to_owned()));
+    }
+    let query: Vec<String> = params
+        .iter()
+        .map(|(key, value)| format!("{key}={}", utf8_percent_encode(value, VALUE)))
+        .collect();
+    SecretString::from(format!(
+        "{SCHEME}://welinksoftclient/h5page?{}",
+        query.join("&")
+    ))
+}
+
+/// The vendor's download page for the client of `server`'s site.
+pub fn download_page(server: &Server) -> &'static str {
+    match server {
+        Server::Intl => DOWNLOAD_PAGE_INTL,
+        Server::Cn | Server::Custom(_) => DOWNLOAD_PAGE_CN,
+    }
+}
+
+/// Why a link could not be opened.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    /// No application handles `cloudlink://`: the meeting client is not installed.
+    #[error("no application handles cloudlink:// links")]
+    NotInstalled,
+    /// The system's opener (`xdg-open`, `open`) is missing or could not start.
+    #[error("the link opener could not start: {0}")]
+    NoOpener(String),
+    /// The opener ran and failed.
+    #[error("the link opener failed: {0}")]
+    Failed(String),
+}
+
+impl OpenError {
+    /// The message for a person, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            OpenError::NotInstalled => lang.tr("join.not_installed"),
+            OpenError::NoOpener(_) => lang.tr("join.no_opener"),
+            OpenError::Failed(_) => lang.tr("join.open_failed"),
+        }
+    }
+}
+
+/// How long an opener may run before it counts as started (some wait for the application).
+const OPENER_GRACE: Duration = Duration::from_secs(5);
+
+/// True when an application is registered for `cloudlink://` (Linux: `xdg-mime`); `None`
+/// when that cannot be told (no `xdg-mime`, another system).
+pub fn handler_installed() -> Option<bool> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let output = Command::new("xdg-mime")
+        .args(["query", "default", "x-scheme-handler/cloudlink"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    Some(output.status.success() && !String::from_utf8_lossy(&output.stdout).trim().is_empty())
+}
+
+/// Hands `link` to the application registered for it. Blocking (up to a few seconds): call it
+/// off the window's thread. The link reaches the application as any opened link does (on its
+/// command line); meetjoin itself never logs or keeps it.
+pub fn open_link(link: &SecretString) -> Result<(), OpenError> {
+    let installed = handler_installed();
+    if installed == Some(false) {
+        return Err(OpenError::NotInstalled);
+    }
+    let mut command = if cfg!(target_os = "macos") {
+        Command::new("open")
+    } else if cfg!(target_os = "windows") {
+        let mut command = Command::new("rundll32");
+        command.arg("url.dll,FileProtocolHandler");
+        command
+    } else {
+        Command::new("xdg-open")
+    };
+    let mut child = command
+        .arg(link.expose_secret())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| OpenError::NoOpener(e.kind().to_string()))?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            // xdg-open: 3 = no way to open it: no handler, or (a handler registered) no
+            // graphical session, where xdg-open never runs scheme handlers; 4 = it failed.
+            Ok(Some(status)) if status.code() == Some(3) && installed.is_none() => {
+                return Err(OpenError::NotInstalled);
+            }
+            Ok(Some(status)) => return Err(OpenError::Failed(status.to_string())),
+            Ok(None) if started.elapsed() >= OPENER_GRACE => return Ok(()),
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(OpenError::Failed(e.kind().to_string())),
+        }
+    }
+}

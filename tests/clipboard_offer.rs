@@ -1,0 +1,172 @@
+//! A meeting in the real X clipboard is offered once when the window gains the focus, with
+//! the password found in the same text; Check works; a setting turns the offers off; the
+//! window's own copied random is never offered. The window runs headless (egui_kittest) but
+//! reads the display's clipboard as the real window does; `xclip` plays the application the
+//! invitation was copied from. Needs `DISPLAY` and `xclip` (scripts/test.sh starts an Xvfb).
+#![cfg(all(feature = "gui", feature = "sandbox"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+#[path = "common/window.rs"]
+mod window;
+
+use std::fs::File;
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use meetjoin::gui::state::CheckStatus;
+use meetjoin::gui::{AppDeps, MeetjoinApp};
+use meetjoin::sandbox::{Sandbox, SandboxConfig};
+use meetjoin::secrets::MemoryStore;
+use meetjoin::server::Server;
+
+use window::{Window, button, demo_account, has_label_containing, runtime, wait_until};
+
+const INVITATION: &str = "李四 邀请您参加会议\n会议ID：987 654 321\n会议密码：123456";
+
+/// Serves `text` as the X clipboard's owner (another application's copy) until dropped; holds
+/// the display's clipboard lock, shared with tests/clipboard.rs.
+struct Copied {
+    xclip: Child,
+    _lock: File,
+}
+
+impl Copied {
+    fn new(text: &str) -> Copied {
+        let display = std::env::var("DISPLAY")
+            .ok()
+            .filter(|d| !d.is_empty())
+            .expect("DISPLAY is not set: this test needs an X display (scripts/test.sh)");
+        let lock_path = std::env::temp_dir().join(format!(
+            "meetjoin-x-clipboard-{}.lock",
+            display.replace(['/', ':', '.'], "_")
+        ));
+        let lock = File::create(&lock_path).expect("clipboard lock file");
+        lock.lock().expect("clipboard lock");
+        let mut xclip = Command::new("xclip")
+            .args(["-quiet", "-selection", "clipboard", "-i"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("xclip runs (apt install xclip)");
+        xclip
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("xclip reads the text");
+        // xclip owns the clipboard once it has read its input.
+        for _ in 0..100 {
+            let out = Command::new("xclip")
+                .args(["-o", "-selection", "clipboard"])
+                .output()
+                .expect("xclip -o");
+            if String::from_utf8_lossy(&out.stdout) == text {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Copied { xclip, _lock: lock }
+    }
+}
+
+impl Drop for Copied {
+    fn drop(&mut self) {
+        let _ = self.xclip.kill();
+        let _ = self.xclip.wait();
+    }
+}
+
+fn window(runtime: &tokio::runtime::Runtime, sandbox: &Sandbox, offers: bool) -> Window {
+    let server = Server::parse(&sandbox.url()).expect("url");
+    let handle = runtime.handle().clone();
+    let mut saved = window::test_settings();
+    saved.settings.offer_clipboard = offers;
+    Harness::builder()
+        .with_size(egui::vec2(640.0, 1500.0))
+        .build_eframe(move |cc| {
+            let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);
+            deps.sandbox = true;
+            deps.demo = Some(demo_account());
+            deps.saved = Some(saved);
+            MeetjoinApp::with_deps(&cc.egui_ctx, deps)
+        })
+}
+
+/// The window loses or gains the focus.
+fn focus(window: &mut Window, focused: bool) {
+    window.input_mut().focused = focused;
+    window.step();
+}
+
+fn offers(window: &Window) -> usize {
+    window
+        .query_all_by_label_contains("from the clipboard?")
+        .count()
+}
+
+#[test]
+#[ignore = "needs an X display and xclip (scripts/test.sh runs it)"]
+fn a_meeting_in_the_clipboard_is_offered_once_and_checks() {
+    let runtime = runtime();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig::default()))
+        .expect("sandbox");
+    let _copied = Copied::new(INVITATION);
+    // The window opens with the focus: the clipboard is read once, and the meeting offered.
+    let mut window = window(&runtime, &sandbox, true);
+    wait_until(&mut window, "the offer", |w| offers(w) == 1);
+    assert!(has_label_containing(
+        &window,
+        "Check meeting 987 654 321 from the clipboard?"
+    ));
+    // Focus lost and gained again: the same meeting is not offered twice.
+    button(&window, "Dismiss").click();
+    window.run();
+    assert_eq!(offers(&window), 0);
+    focus(&mut window, false);
+    focus(&mut window, true);
+    for _ in 0..20 {
+        window.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(offers(&window), 0, "offered once");
+
+    // A new window, signed in: Check takes the invitation and its password, and works.
+    let mut window = self::window(&runtime, &sandbox, true);
+    wait_until(&mut window, "the saved sign-in lookup", |w| {
+        !w.state().account().restoring
+    });
+    button(&window, "Sign in…").click();
+    window.run();
+    button(&window, "Sign in").click();
+    wait_until(&mut window, "sign-in", |w| {
+        w.state().account().signed_in.is_some()
+    });
+    wait_until(&mut window, "the offer", |w| offers(w) == 1);
+    button(&window, "Check this meeting").click();
+    window.step();
+    wait_until(&mut window, "the check", |w| {
+        matches!(w.state().state().check, CheckStatus::Done(_))
+    });
+    assert_eq!(window.state().state().form.password, "123456");
+    assert_eq!(offers(&window), 0, "the offer is gone");
+
+    // With offers off, nothing is read.
+    let mut window = self::window(&runtime, &sandbox, false);
+    focus(&mut window, true);
+    for _ in 0..20 {
+        window.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(offers(&window), 0, "offers off");
+}
