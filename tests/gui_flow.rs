@@ -518,3 +518,38 @@ fn durations_and_details_read_well() {
         );
     }
 }
+
+#[test]
+fn a_meeting_given_at_launch_is_filled_in_and_checked_after_sign_in() {
+    // `meetjoin gui "<invitation>"`, or a second launch's handoff: the same start.
+    let runtime = runtime();
+    let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
+    let server = Server::parse(&sandbox.url()).expect("sandbox URL");
+    let handle = runtime.handle().clone();
+    let mut window: Window = Harness::builder()
+        .with_size(egui::vec2(640.0, 1500.0))
+        .build_eframe(move |cc| {
+            let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);
+            deps.sandbox = true;
+            deps.demo = Some(demo_account());
+            deps.saved = Some(window::test_settings());
+            deps.startup = meetjoin::gui::Startup {
+                meeting: Some("会议ID：987 654 321\n会议密码：123456".to_owned()),
+                check_clipboard: false,
+            };
+            MeetjoinApp::with_deps(&cc.egui_ctx, deps)
+        });
+    // Nobody is signed in: the check opens sign-in, with the meeting and password filled in.
+    wait_until(&mut window, "sign-in to open", |w| {
+        w.state().state().sign_in.is_some()
+    });
+    assert_eq!(password_field(&window), "123456");
+    assert_eq!(sandbox.stats().random_calls, 0);
+    window.run();
+    button(&window, "Sign in").click();
+    wait_until(&mut window, "the check", |w| {
+        matches!(w.state().state().check, CheckStatus::Done(_))
+    });
+    assert_eq!(sandbox.stats().random_calls, 1);
+    assert!(has_label(&window, "季度评审会"));
+}
