@@ -1,0 +1,109 @@
+//! The window's Join on a machine without HUAWEI CLOUD Meeting: it says the client is not
+//! installed and offers the download page. The test runs itself again in a child process whose
+//! XDG directories (which the opener reads) are empty.
+#![cfg(all(feature = "gui", feature = "sandbox"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+#[path = "common/window.rs"]
+mod window;
+
+use std::sync::Arc;
+
+use eframe::egui::{self, OutputCommand};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use meetjoin::gui::state::CheckStatus;
+use meetjoin::gui::worker::JoinFailure;
+use meetjoin::gui::{AppDeps, MeetjoinApp};
+use meetjoin::join::{DOWNLOAD_PAGE_CN, OpenError};
+use meetjoin::sandbox::{Sandbox, SandboxConfig};
+use meetjoin::secrets::MemoryStore;
+use meetjoin::server::Server;
+
+use window::{Window, button, demo_account, has_label_containing, runtime, wait_until};
+
+#[test]
+#[ignore = "needs xdg-utils (xdg-open, xdg-mime): scripts/test.sh"]
+fn join_without_the_client_says_so_and_offers_the_download_page() {
+    // The opener reads this process's XDG variables: run the body again in a child process
+    // whose XDG directories are empty (no unsafe set_var here).
+    if std::env::var_os("MEETJOIN_JOIN_WINDOW_CHILD").is_none() {
+        let empty = tempfile::tempdir().expect("temp dir");
+        let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--exact",
+                "join_without_the_client_says_so_and_offers_the_download_page",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("MEETJOIN_JOIN_WINDOW_CHILD", "1")
+            .env("XDG_DATA_HOME", empty.path())
+            .env("XDG_CONFIG_HOME", empty.path())
+            .env("XDG_DATA_DIRS", empty.path())
+            .env("XDG_CONFIG_DIRS", empty.path())
+            .status()
+            .expect("the child test runs");
+        assert!(status.success(), "the child test failed: {status}");
+        return;
+    }
+    let runtime = runtime();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig::default()))
+        .expect("sandbox");
+    let server = Server::parse(&sandbox.url()).expect("url");
+    let handle = runtime.handle().clone();
+    let mut window: Window = Harness::builder()
+        .with_size(egui::vec2(640.0, 1500.0))
+        .build_eframe(move |cc| {
+            let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);
+            deps.sandbox = true;
+            deps.demo = Some(demo_account());
+            deps.saved = Some(window::test_settings());
+            MeetjoinApp::with_deps(&cc.egui_ctx, deps)
+        });
+    wait_until(&mut window, "the saved sign-in lookup", |w| {
+        !w.state().account().restoring
+    });
+    window.state_mut().state_mut().form.input = "914047175".to_owned();
+    window.run();
+    button(&window, "Check").click();
+    window.run();
+    button(&window, "Sign in").click();
+    wait_until(&mut window, "the check", |w| {
+        matches!(w.state().state().check, CheckStatus::Done(_))
+    });
+    window.run();
+
+    button(&window, "Join").click();
+    wait_until(&mut window, "Join's answer", |w| {
+        w.state().state().join_failure.is_some()
+    });
+    window.run();
+    assert_eq!(
+        window.state().state().join_failure,
+        Some(JoinFailure::Open(OpenError::NotInstalled))
+    );
+    assert!(has_label_containing(
+        &window,
+        "HUAWEI CLOUD Meeting is not installed"
+    ));
+    button(&window, "Open the download page").click();
+    window.step();
+    let opened: Vec<String> = window
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            OutputCommand::OpenUrl(open) => Some(open.url.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(opened, vec![DOWNLOAD_PAGE_CN.to_owned()]);
+    assert!(window.query_by_label("Join").is_some());
+}
