@@ -150,7 +150,8 @@ fn a_meeting_in_the_clipboard_is_offered_once_and_checks() {
     window.run();
     button(&window, "Sign in").click();
     wait_until(&mut window, "sign-in", |w| {
-        w.state().account().signed_in.is_some()
+        // Both the account and the dialog's answer (they arrive in either order).
+        w.state().account().signed_in.is_some() && w.state().state().sign_in.is_none()
     });
     wait_until(&mut window, "the offer", |w| offers(w) == 1);
     button(&window, "Check this meeting").click();

@@ -75,7 +75,8 @@ fn sign_in(window: &mut Window) {
     window.run();
     button(window, "Sign in").click();
     wait_until(window, "sign-in", |w| {
-        w.state().account().signed_in.is_some()
+        // Both the account and the dialog's answer (they arrive in either order).
+        w.state().account().signed_in.is_some() && w.state().state().sign_in.is_none()
     });
     window.run();
 }

@@ -137,8 +137,15 @@ impl Open {
             .get_by_role_and_label(Role::Button, &label)
             .click();
         self.window.step();
+        // Both the answer and the account it publishes (they arrive in either order).
         wait_until(&mut self.window, "the sign-in", |w| {
             !w.state().sign_in_pending()
+                && (w.state().account().signed_in.is_some()
+                    || w.state()
+                        .state()
+                        .sign_in
+                        .as_ref()
+                        .is_some_and(|form| form.error.is_some()))
         });
         self.window.run();
     }

@@ -48,6 +48,11 @@ fn a_second_launch_hands_its_meeting_to_the_first_window() {
         .recv_timeout(Duration::from_secs(3))
         .expect("the first window gets it");
     assert_eq!(received, handoff);
+    // The window is woken just after the handoff is queued.
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while woken.load(Ordering::SeqCst) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     assert_eq!(woken.load(Ordering::SeqCst), 1, "and is woken");
 
     // A stranger writing garbage gets no answer, and the window goes on.
