@@ -73,7 +73,8 @@ say "installed: $(meetjoin --version), Installed-Size $(dpkg-query -W -f '${Inst
 #    them: each must come from a package named in Depends (libc's own are $auto's).
 depends="$(dpkg-query -W -f '${Depends}' meetjoin)"
 # The name as the system's linker cache knows it, 64-bit: its path, or nothing.
-known() { ldconfig -p | awk -v so="$1" '$1 == so && /x86-64|AArch64|64bit/ { print $NF; exit }'; }
+# (awk reads to the end: leaving early would kill ldconfig with SIGPIPE, a failure under pipefail)
+known() { ldconfig -p | awk -v so="$1" '!found && $1 == so && /x86-64|AArch64|64bit/ { print $NF; found = 1 }'; }
 libraries=()
 # A release build packs its strings without separators ("...NestedListlibXi.so.6"), so each
 # match is cut to its longest tail that starts with "lib" and that the linker knows.
