@@ -532,11 +532,10 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
             server: &passed.server,
             meeting_id: &passed.meeting_id,
             password: passed.password.as_ref(),
-            needs_password: passed.reply.value.need_password.unwrap_or(false)
-                || passed
-                    .password
-                    .as_ref()
-                    .is_some_and(|p| !p.expose_secret().trim().is_empty()),
+            needs_password: crate::join::sends_password(
+                passed.reply.value.need_password,
+                passed.password.as_ref(),
+            ),
             nonce: nonce.as_ref(),
         },
         &crate::join::JoinOptions {

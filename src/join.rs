@@ -56,6 +56,12 @@ pub struct JoinRequest<'a> {
     pub nonce: Option<&'a SecretString>,
 }
 
+/// Whether the link carries `enter_code`: the check said the meeting needs a password, or one
+/// was given (and worked).
+pub fn sends_password(need_password: Option<bool>, password: Option<&SecretString>) -> bool {
+    need_password.unwrap_or(false) || password.is_some_and(|p| !p.expose_secret().trim().is_empty())
+}
+
 /// The host and port a link names for `server`: the official sites on port 8443, a custom
 /// server (a private deployment, the sandbox) its own host and port (an inference: the
 /// scheme's `server_url` and `port` exist for other deployments).

@@ -457,8 +457,8 @@ impl MeetjoinApp {
             .as_ref()
             .is_some_and(|s| matches!(s.method, SignInMethod::AppId { .. }));
         let password = asked.password.clone();
-        let needs_password = facts.reply.need_password.unwrap_or(false)
-            || !password.expose_secret().trim().is_empty();
+        let needs_password =
+            crate::join::sends_password(facts.reply.need_password, Some(&password));
         self.state.join_failure = None;
         self.worker.join(JoinJob {
             meeting_id: facts.meeting_id.clone(),
