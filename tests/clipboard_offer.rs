@@ -92,6 +92,7 @@ fn window(runtime: &tokio::runtime::Runtime, sandbox: &Sandbox, offers: bool) ->
     let mut saved = window::test_settings();
     saved.settings.offer_clipboard = offers;
     Harness::builder()
+        .with_max_steps(8)
         .with_size(egui::vec2(640.0, 1500.0))
         .build_eframe(move |cc| {
             let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);

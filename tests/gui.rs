@@ -31,7 +31,8 @@ use meetjoin::secrets::{MemoryStore, SignInMethod, StoredSession, TokenStore};
 use meetjoin::server::Server;
 
 use window::{
-    button, demo_account, has_label, has_label_containing, runtime, test_settings, wait_until,
+    button, confirm_sign_out, demo_account, has_label, has_label_containing, runtime,
+    test_settings, wait_until,
 };
 
 const INVITATION: &str =
@@ -54,6 +55,7 @@ fn harness(
 ) -> Harness<'static, MeetjoinApp> {
     let handle = runtime.handle().clone();
     Harness::builder()
+        .with_max_steps(8)
         .with_size(egui::vec2(640.0, 1500.0))
         .build_eframe(move |cc| {
             let mut deps = AppDeps::new(server, store, handle);
@@ -197,7 +199,10 @@ fn paste_invitation_check_and_copy_random() {
         "Copy puts the random on the clipboard"
     );
     harness.run();
-    assert!(has_label(&harness, "Copied"), "a Copied toast");
+    assert!(
+        has_label_containing(&harness, "Copied: the clipboard keeps it"),
+        "a copy's confirmation by the Copy button"
+    );
 
     // Ctrl+Shift+C does the same.
     assert_eq!(
@@ -555,7 +560,7 @@ fn sign_out_ends_the_token_on_the_server() {
     let sandbox = start_sandbox(&runtime);
     let mut harness = sandbox_harness(&runtime, &sandbox);
     sign_in(&mut harness);
-    button(&harness, "Sign out").click();
+    confirm_sign_out(&mut harness);
     // Forgotten here at once; the "Signed out" toast comes when the server has answered too.
     wait_until(&mut harness, "the sign-out", |h| {
         h.state().account().signed_in.is_none() && has_label(h, "Signed out")
@@ -592,7 +597,7 @@ fn sign_out_ends_the_token_on_the_server() {
     assert_settled(&mut harness);
 
     // Cancelling that sign-in forgets the check.
-    button(&harness, "Sign out").click();
+    confirm_sign_out(&mut harness);
     wait_until(&mut harness, "the second sign-out", |h| {
         h.state().account().signed_in.is_none() && !h.state().account().restoring
     });
@@ -793,7 +798,7 @@ fn a_result_never_outlives_what_it_was_checked_for() {
     harness.state_mut().state_mut().form.password.clear();
     check_and_wait(&mut harness);
     assert!(done(&harness));
-    button(&harness, "Sign out").click();
+    confirm_sign_out(&mut harness);
     // Forgotten here at once; the "Signed out" toast comes when the server has answered too.
     wait_until(&mut harness, "the sign-out", |h| {
         h.state().account().signed_in.is_none() && has_label(h, "Signed out")

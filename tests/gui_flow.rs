@@ -15,138 +15,24 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use eframe::egui::accesskit::Role;
-use eframe::egui::{self, Event, Key, OutputCommand};
+use eframe::egui::{self, Key};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use secrecy::ExposeSecret;
-use tokio::runtime::Runtime;
 
 use meetjoin::Lang;
 use meetjoin::api::{ApiError, ErrorKind};
-use meetjoin::gui::state::{AppState, CheckStatus, HistoryEntry, SignInMethodTab};
+use meetjoin::gui::state::{CheckStatus, HistoryEntry, SignInMethodTab};
 use meetjoin::gui::views::check_form::password_id;
 use meetjoin::gui::views::duration_text;
-use meetjoin::gui::views::result_card::grouped;
 use meetjoin::gui::{AppDeps, MeetjoinApp};
-use meetjoin::sandbox::{Sandbox, SandboxConfig};
 use meetjoin::secrets::MemoryStore;
 use meetjoin::server::Server;
 
-use window::{Window, button, demo_account, has_label, has_label_containing, runtime, wait_until};
-
-fn start_sandbox(runtime: &Runtime, lockout: Duration) -> Sandbox {
-    runtime
-        .block_on(Sandbox::start(SandboxConfig {
-            port: 0,
-            lockout,
-            ..SandboxConfig::default()
-        }))
-        .expect("sandbox starts")
-}
-
-/// The window at `size` on `sandbox`, with `saved` state (English test settings by default).
-fn window_sized(runtime: &Runtime, sandbox: &Sandbox, size: egui::Vec2, saved: AppState) -> Window {
-    let server = Server::parse(&sandbox.url()).expect("sandbox URL");
-    let handle = runtime.handle().clone();
-    Harness::builder().with_size(size).build_eframe(move |cc| {
-        let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);
-        deps.sandbox = true;
-        deps.demo = Some(demo_account());
-        deps.saved = Some(saved);
-        MeetjoinApp::with_deps(&cc.egui_ctx, deps)
-    })
-}
-
-fn window(runtime: &Runtime, sandbox: &Sandbox) -> Window {
-    window_sized(
-        runtime,
-        sandbox,
-        egui::vec2(640.0, 1500.0),
-        window::test_settings(),
-    )
-}
-
-/// Signs in with the demo account through the dialog.
-fn sign_in(window: &mut Window) {
-    wait_until(window, "the saved sign-in lookup", |w| {
-        !w.state().account().restoring
-    });
-    button(window, "Sign in…").click();
-    window.run();
-    button(window, "Sign in").click();
-    wait_until(window, "sign-in", |w| {
-        // Both the account and the dialog's answer (they arrive in either order).
-        w.state().account().signed_in.is_some() && w.state().state().sign_in.is_none()
-    });
-    window.run();
-}
-
-/// Pastes `text` into the emptied meeting field.
-fn paste_meeting(window: &mut Window, text: &str) {
-    window.state_mut().state_mut().form.input.clear();
-    window
-        .get_by_role_and_label(Role::MultilineTextInput, "Meeting ID or invitation")
-        .focus();
-    window.run();
-    window.event(Event::Paste(text.to_owned()));
-    window.run();
-}
-
-/// Types `text` into the password field (emptied first).
-fn type_password(window: &mut Window, text: &str) {
-    window.state_mut().state_mut().form.password.clear();
-    let field = window.get_by_role_and_label(Role::PasswordInput, "Meeting password");
-    field.focus();
-    window.run();
-    window
-        .get_by_role_and_label(Role::PasswordInput, "Meeting password")
-        .type_text(text);
-    window.run();
-}
-
-fn password_field(window: &Window) -> String {
-    window.state().state().form.password.clone()
-}
-
-/// Clicks Check and waits for the outcome.
-fn check(window: &mut Window) -> Result<String, ApiError> {
-    button(window, "Check").click();
-    window.step();
-    wait_until_checked(window);
-    outcome(window)
-}
-
-fn wait_until_checked(window: &mut Window) {
-    wait_until(window, "the check", |w| {
-        !w.state().state().check.is_running() && !w.state().check_pending()
-    });
-    window.run();
-}
-
-fn outcome(window: &Window) -> Result<String, ApiError> {
-    match &window.state().state().check {
-        CheckStatus::Done(facts) => Ok(facts.random().expose_secret().to_owned()),
-        CheckStatus::Failed(error) => Err(error.clone()),
-        other => panic!("expected an outcome, got {other:?}"),
-    }
-}
-
-fn copied_texts(window: &Window) -> Vec<String> {
-    window
-        .output()
-        .platform_output
-        .commands
-        .iter()
-        .filter_map(|c| match c {
-            OutputCommand::CopyText(text) => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn check_enabled(window: &Window) -> bool {
-    !button(window, "Check").accesskit_node().is_disabled()
-}
+use window::{
+    Window, button, check, check_enabled, copied_texts, demo_account, has_label,
+    has_label_containing, outcome, password_field, paste_meeting, runtime, sign_in, start_sandbox,
+    type_password, wait_until, wait_until_checked, window, window_sized,
+};
 
 #[test]
 fn a_password_in_a_pasted_invitation_fills_the_password_field() {
@@ -180,10 +66,14 @@ fn a_password_in_a_pasted_invitation_fills_the_password_field() {
         "filled in from the invitation"
     ));
 
-    // A password the user typed is never replaced.
+    // A password typed for another meeting gives way to the invitation's.
     type_password(&mut window, "typed1");
     paste_meeting(&mut window, invitation);
-    assert_eq!(password_field(&window), "typed1");
+    assert_eq!(password_field(&window), "123456");
+    // A password the user typed for this same meeting is kept.
+    type_password(&mut window, "typed2");
+    paste_meeting(&mut window, invitation);
+    assert_eq!(password_field(&window), "typed2");
     assert!(!has_label_containing(
         &window,
         "filled in from the invitation"
@@ -287,10 +177,11 @@ fn a_lockout_counts_down_live_with_check_disabled_and_says_it_once() {
     }
     assert!(seen.len() >= 3, "the countdown moved: {seen:#?}");
     assert!(check_enabled(&window), "Check comes back when it ends");
+    // Over, the card is no longer an error: it says only that a try can be made again.
+    assert_eq!(lockout_text(&window), "You can try again now.");
     assert!(
-        lockout_text(&window).ends_with("You can try again now."),
-        "{}",
-        lockout_text(&window)
+        !has_label_containing(&window, "Too many wrong attempts"),
+        "the lockout is not said any more"
     );
     // The window does not keep repainting once the countdown is over.
     window.run();
@@ -306,10 +197,12 @@ fn a_lockout_counts_down_live_with_check_disabled_and_says_it_once() {
     assert!(check(&mut window).is_ok(), "the lockout is over");
 }
 
-/// The lockout's message on the error card.
+/// The lockout's message on the error card (while it lasts), or what the card says once it
+/// is over.
 fn lockout_text(window: &Window) -> String {
     window
         .query_all_by_label_contains("Too many wrong attempts")
+        .chain(window.query_all_by_label("You can try again now."))
         .next()
         .and_then(|node| {
             let node = node.accesskit_node();
@@ -462,10 +355,29 @@ fn the_random_is_grouped_copied_without_spaces_and_copy_says_copied_for_two_seco
         has_label(&window, "张喆与王璐的设计周会"),
         "the subject, intact"
     );
-    let shown = grouped(&random);
-    assert_eq!(shown.len(), 19, "{shown}");
-    assert!(shown.split(' ').all(|g| g.len() == 3), "{shown}");
-    assert!(has_label(&window, &shown), "the random shows grouped");
+    // The digits alone, grouped in threes by spacing: wider than the same digits set solid by
+    // at least four gaps.
+    let field = window.get_by_role_and_label(Role::TextInput, "Auth random");
+    assert_eq!(
+        field.value().as_deref(),
+        Some(random.as_str()),
+        "digits only"
+    );
+    let solid = window.ctx.fonts_mut(|fonts| {
+        fonts
+            .layout_no_wrap(
+                random.clone(),
+                egui::FontId::monospace(18.0),
+                egui::Color32::WHITE,
+            )
+            .size()
+            .x
+    });
+    assert!(
+        field.rect().width() >= solid + 4.0 * 8.0,
+        "grouped: {} wide, {solid} set solid",
+        field.rect().width()
+    );
     // Yes/no facts as badges, still read out as their words.
     assert!(has_label(&window, "No"));
 
@@ -528,6 +440,7 @@ fn a_meeting_given_at_launch_is_filled_in_and_checked_after_sign_in() {
     let server = Server::parse(&sandbox.url()).expect("sandbox URL");
     let handle = runtime.handle().clone();
     let mut window: Window = Harness::builder()
+        .with_max_steps(8)
         .with_size(egui::vec2(640.0, 1500.0))
         .build_eframe(move |cc| {
             let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);

@@ -87,6 +87,7 @@ impl Open {
         };
         saved.settings.theme = look.theme;
         let mut window = Harness::builder()
+            .with_max_steps(8)
             .with_size(look.size)
             .build_eframe(move |cc| {
                 let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);

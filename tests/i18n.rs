@@ -15,10 +15,12 @@ use meetjoin::{Lang, MeetingId, MeetingIdError};
 use regex::Regex;
 
 /// Texts that read the same in Chinese (names, a shortcut, an example address), with no CJK.
-const SAME_IN_BOTH: [(&str, &str); 9] = [
+const SAME_IN_BOTH: [(&str, &str); 11] = [
     ("app.name", "the product name"),
     ("gui.window_title", "the product name"),
     ("gui.result.copy_shortcut", "a key chord"),
+    ("gui.check.enter_hint", "a key's name"),
+    ("gui.check.esc_hint", "a key's name"),
     (
         "gui.sign_in.tab_app_id",
         "HUAWEI CLOUD's own Chinese console says App ID",

@@ -58,6 +58,7 @@ fn join_without_the_client_says_so_and_offers_the_download_page() {
     let server = Server::parse(&sandbox.url()).expect("url");
     let handle = runtime.handle().clone();
     let mut window: Window = Harness::builder()
+        .with_max_steps(8)
         .with_size(egui::vec2(640.0, 1500.0))
         .build_eframe(move |cc| {
             let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);

@@ -810,6 +810,7 @@ fn the_window_shows_retrying_and_cancel_stops_the_retry() {
     let handle = runtime.handle().clone();
     let on = server.server();
     let mut window = Harness::builder()
+        .with_max_steps(8)
         .with_size(egui::vec2(640.0, 1200.0))
         .build_eframe(move |cc| {
             let mut deps = AppDeps::new(on, store, handle);

@@ -322,6 +322,7 @@ fn typing_a_meeting_id_opens_the_connection_before_check() {
     let (server, handle) = (relay.server.clone(), runtime.handle().clone());
     let store = signed_in_store(&relay.server, &stored);
     let mut harness: Harness<'static, MeetjoinApp> = Harness::builder()
+        .with_max_steps(8)
         .with_size(egui::vec2(640.0, 1500.0))
         .build_eframe(move |cc| {
             let mut deps = AppDeps::new(server, store, handle);

@@ -103,6 +103,13 @@ pub struct MeetjoinApp {
     first_frame_since: Option<std::time::Instant>,
     /// The meeting ID the connection was last warmed for (see `warm.rs`).
     pub(crate) warmed_for: Option<crate::meeting_id::MeetingId>,
+    /// Focus events the last [`eframe::App::raw_input_hook`] saw in a pass that drew nothing
+    /// (the window covered or minimised): eframe hands that input over again with the next
+    /// pass, so that many leading focus events are repeats.
+    focus_events_repeated: usize,
+    /// The widget that had the keyboard focus on the last frame (to scroll a newly focused
+    /// one into view).
+    focused_last_frame: Option<egui::Id>,
     _keep_alive: Option<Box<dyn Any + Send>>,
     /// The first window's socket: handoffs from later launches.
     #[cfg(unix)]
@@ -158,6 +165,8 @@ impl MeetjoinApp {
             #[cfg(feature = "bench")]
             first_frame_since: deps.first_frame_since,
             warmed_for: None,
+            focus_events_repeated: 0,
+            focused_last_frame: None,
             _keep_alive: deps.keep_alive,
             #[cfg(unix)]
             instance: deps.instance,
@@ -201,6 +210,11 @@ impl MeetjoinApp {
     /// True while a check is running in the background.
     pub fn check_pending(&self) -> bool {
         self.worker.check.is_pending()
+    }
+
+    /// True while a copied auth random waits to be cleared from the clipboard.
+    pub fn clipboard_clear_armed(&self) -> bool {
+        self.worker.clipboard_clear_armed()
     }
 
     /// True while a sign-in is running in the background.
@@ -308,13 +322,29 @@ impl MeetjoinApp {
                     .state
                     .copied_until
                     .is_some_and(|until| ui.input(|i| i.time) < until);
+                let time = ui.input(|i| i.time);
+                let copy_note = self.state.copy_note.as_ref().filter(|n| n.until > time);
+                if let Some(note) = copy_note {
+                    ui.ctx()
+                        .request_repaint_after(std::time::Duration::from_secs_f64(
+                            note.until - time,
+                        ));
+                }
                 let model = views::result_card::ResultModel {
                     copied,
+                    copy_note: copy_note.map(|n| n.text.as_str()),
                     joining: self.worker.join.is_pending(),
                     join_failure: self.state.join_failure.as_ref(),
                     download_page: crate::join::download_page(&self.server),
                 };
-                actions.extend(views::result_card::result_card_ui(ui, lang, facts, &model));
+                let card = views::result_card::result_card_ui(ui, lang, facts, &model);
+                actions.extend(card.action);
+                // Join's failure stands under the card: in a short window, below the fold.
+                if let Some(rect) = card.join_failure
+                    && std::mem::take(&mut self.state.reveal_join_failure)
+                {
+                    ui.scroll_to_rect(rect.expand(12.0), None);
+                }
             }
             // A check refused for want of a session says what the session card above says.
             CheckStatus::Failed(error) if status.session_error.as_ref() != Some(error) => {
@@ -364,7 +394,30 @@ impl eframe::App for MeetjoinApp {
         self.poll_worker();
     }
 
+    /// Sees the window gain and lose the focus whether or not a frame is drawn: eframe runs no
+    /// `ui()` while the window is covered, so an invitation copied in the window that covers
+    /// this one is caught when the user comes back.
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        let focus_events: Vec<bool> = raw_input
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                egui::Event::WindowFocused(focused) => Some(*focused),
+                _ => None,
+            })
+            .collect();
+        // Input from a pass that drew nothing comes again first: its events were seen.
+        let repeated = std::mem::take(&mut self.focus_events_repeated).min(focus_events.len());
+        for focused in &focus_events[repeated..] {
+            self.follow_focus(*focused);
+        }
+        // Until `ui()` consumes this input, it will come again.
+        self.focus_events_repeated = focus_events.len();
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        // This pass consumes its input: none of it comes again.
+        self.focus_events_repeated = 0;
         let ctx = ui.ctx().clone();
         self.apply_settings(&ctx);
         self.name_window(&ctx);
@@ -373,8 +426,6 @@ impl eframe::App for MeetjoinApp {
         self.worker.set_language(lang);
         let now = crate::api::auth::now_unix();
         let mut actions = Vec::new();
-        // Gaining the focus reads the clipboard once (an invitation copied elsewhere).
-        self.follow_focus(ctx.input(|i| i.focused));
         self.shortcuts(&ctx, &mut actions);
         let status = self.worker.status();
         let account = AccountState {
@@ -399,43 +450,54 @@ impl eframe::App for MeetjoinApp {
                 actions.extend(views::header::header_ui(ui, &model));
             });
         views::header::remember_rect(&ctx, header.response.rect);
+        self.status_bar_ui(ui, lang, &mut actions);
 
         let body_frame = egui::Frame::central_panel(ui.style())
             .fill(ui.visuals().panel_fill)
             .inner_margin(egui::Margin::symmetric(0, 0));
-        egui::CentralPanel::default()
-            .frame(body_frame)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .auto_shrink(false)
-                    .show(ui, |ui| {
-                        let full = ui.available_rect_before_wrap();
-                        let width = (full.width() - 40.0).clamp(200.0, CONTENT_WIDTH);
-                        let column = egui::Rect::from_min_size(
-                            egui::pos2(full.center().x - width / 2.0, full.top() + 18.0),
-                            egui::vec2(width, full.height()),
-                        );
-                        ui.scope_builder(
-                            egui::UiBuilder::new()
-                                .max_rect(column)
-                                .layout(egui::Layout::top_down(egui::Align::Min)),
-                            |ui| {
-                                if let Some(error) = status.store_error.as_ref().filter(|e| {
-                                    self.state.dismissed_store_error.as_ref() != Some(e)
-                                }) {
-                                    actions.extend(views::banner::store_banner_ui(ui, lang, error));
-                                    ui.add_space(14.0);
-                                }
-                                if let Some(offer) = &self.state.clipboard_offer {
-                                    actions
-                                        .extend(views::banner::clipboard_offer_ui(ui, lang, offer));
-                                    ui.add_space(14.0);
-                                }
-                                self.main_column_ui(ui, lang, now, &status, &mut actions);
-                            },
-                        );
-                    });
-            });
+        // A stable id for everything in the body: the status bar coming and going must not
+        // shift the ids of the widgets below it (a button whose id changed between two frames
+        // misses the click that lands on it).
+        let body = egui::UiBuilder::new().id(egui::Id::unique("meetjoin.body"));
+        ui.scope_builder(body, |ui| {
+            egui::CentralPanel::default()
+                .frame(body_frame)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .auto_shrink(false)
+                        .show(ui, |ui| {
+                            let full = ui.available_rect_before_wrap();
+                            let width = (full.width() - 40.0).clamp(200.0, CONTENT_WIDTH);
+                            let column = egui::Rect::from_min_size(
+                                egui::pos2(full.center().x - width / 2.0, full.top() + 18.0),
+                                egui::vec2(width, full.height()),
+                            );
+                            ui.scope_builder(
+                                egui::UiBuilder::new()
+                                    .max_rect(column)
+                                    .layout(egui::Layout::top_down(egui::Align::Min)),
+                                |ui| {
+                                    if let Some(error) = status.store_error.as_ref().filter(|e| {
+                                        self.state.dismissed_store_error.as_ref() != Some(e)
+                                    }) {
+                                        actions.extend(views::banner::store_banner_ui(
+                                            ui, lang, error,
+                                        ));
+                                        ui.add_space(14.0);
+                                    }
+                                    if let Some(offer) = &self.state.clipboard_offer {
+                                        actions.extend(views::banner::clipboard_offer_ui(
+                                            ui, lang, offer,
+                                        ));
+                                        ui.add_space(14.0);
+                                    }
+                                    self.main_column_ui(ui, lang, now, &status, &mut actions);
+                                },
+                            );
+                            self.keep_focus_in_view(ui);
+                        });
+                });
+        });
 
         if let Some(form) = &mut self.state.sign_in {
             let model = views::sign_in::SignInModel {
@@ -462,9 +524,23 @@ impl eframe::App for MeetjoinApp {
             };
             actions.extend(views::settings::settings_ui(ui, draft, &model));
         }
-        self.toast_ui(ui);
+        if self.state.confirm_sign_out {
+            match &status.signed_in {
+                Some(signed_in) => {
+                    let name = signed_in.user_name.as_deref().unwrap_or(&signed_in.account);
+                    actions.extend(views::confirm::sign_out_ui(ui, lang, &self.server, name));
+                }
+                // Signed out meanwhile (elsewhere, or the token expired): nothing to ask.
+                None => self.state.confirm_sign_out = false,
+            }
+        }
         super::theme::focus_ring_ui(&ctx);
 
+        // The random selected and copied with Ctrl+C (not Copy's own copy, already followed).
+        let copied_by_action = actions.contains(&Action::CopyRandom);
+        if !copied_by_action {
+            self.follow_random_copy(&ctx);
+        }
         if !actions.is_empty() {
             for action in actions {
                 self.apply(action);
@@ -508,17 +584,66 @@ impl MeetjoinApp {
         ctx.accesskit_node_builder(egui::accesskit_root_id(), |node| node.set_label(title));
     }
 
-    /// Shows the toast while it lasts; asks for one repaint when it should go away.
-    fn toast_ui(&mut self, ui: &mut egui::Ui) {
+    /// The status bar at the bottom while a message stands; asks for one repaint when it
+    /// should go away.
+    fn status_bar_ui(&mut self, ui: &mut egui::Ui, lang: Lang, actions: &mut Vec<Action>) {
         let time = ui.input(|i| i.time);
         match &self.state.toast {
             Some(toast) if toast.until > time => {
-                views::toast::toast_ui(ui, toast);
+                let frame = views::toast::status_bar_frame(ui);
+                let bar = egui::Panel::bottom("meetjoin.status")
+                    .frame(frame)
+                    .show(ui, |ui| views::toast::status_bar_ui(ui, lang, toast));
+                actions.extend(bar.inner);
                 ui.ctx()
                     .request_repaint_after(std::time::Duration::from_secs_f64(toast.until - time));
             }
             Some(_) => self.state.toast = None,
             None => {}
+        }
+    }
+
+    /// A copy of the shown auth random, or of part of it, made by selecting it: cleared from
+    /// the clipboard like Copy's, and never offered back as a meeting.
+    fn follow_random_copy(&mut self, ctx: &egui::Context) {
+        let CheckStatus::Done(facts) = &self.state.check else {
+            return;
+        };
+        let random = secrecy::ExposeSecret::expose_secret(facts.random());
+        let copied = ctx.output(|output| {
+            output.commands.iter().find_map(|command| match command {
+                egui::OutputCommand::CopyText(text)
+                    if !text.trim().is_empty() && random.contains(text.trim()) =>
+                {
+                    Some(text.trim().to_owned())
+                }
+                _ => None,
+            })
+        });
+        if let Some(text) = copied {
+            self.random_copied(secrecy::SecretString::from(text));
+            ctx.request_repaint();
+        }
+    }
+
+    /// Scrolls a widget that just took the keyboard focus (Tab, or a focus moved for the user)
+    /// into view when the scroll area hides part of it. Called inside the main scroll area,
+    /// after its content: widgets of the header and the status bar are never clipped by it.
+    fn keep_focus_in_view(&mut self, ui: &mut egui::Ui) {
+        let focused = ui.ctx().memory(|m| m.focused());
+        let moved = focused != self.focused_last_frame;
+        self.focused_last_frame = focused;
+        let Some(id) = focused.filter(|_| moved) else {
+            return;
+        };
+        let Some(response) = ui.ctx().read_response(id) else {
+            return;
+        };
+        // Clipped: a widget of this scroll area, partly or wholly scrolled out of sight (the
+        // header's and the status bar's widgets are never clipped by it).
+        let clipped = response.interact_rect != response.rect;
+        if clipped && response.layer_id == ui.layer_id() {
+            ui.scroll_to_rect(response.rect.expand(12.0), None);
         }
     }
 }

@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::app::MeetjoinApp;
 use super::state::{
     CheckStatus, CheckedWith, ClipboardOffer, HistoryEntry, Lockout, MeetingFacts, ServerChoice,
-    SettingsDialog, SignInForm, SignInMethodTab, Toast,
+    SettingsDialog, SignInForm, SignInMethodTab, Toast, Undo,
 };
 use super::views::Action;
 use super::worker::{Checked, JoinJob};
@@ -22,6 +22,8 @@ use eframe::egui;
 const TOAST_SECS: f64 = 3.0;
 /// How long Copy reads "Copied ✓", in seconds.
 const COPIED_SECS: f64 = 2.0;
+/// How long Undo stands after something was removed, in seconds.
+const UNDO_SECS: f64 = 8.0;
 
 impl MeetjoinApp {
     /// Takes every result the worker has finished since the last frame. The worker keeps only
@@ -57,7 +59,10 @@ impl MeetjoinApp {
                     self.state.join_failure = None;
                     self.show_toast(self.lang().tr("gui.join.opened"));
                 }
-                Err(failure) => self.state.join_failure = Some(failure),
+                Err(failure) => {
+                    self.state.join_failure = Some(failure);
+                    self.state.reveal_join_failure = true;
+                }
             }
             self.ctx.request_repaint();
         }
@@ -115,10 +120,8 @@ impl MeetjoinApp {
     /// Does what a launch asked for: fill in and check its meeting, or check the clipboard's.
     pub(crate) fn start_with(&mut self, startup: super::Startup) {
         if let Some(meeting) = startup.meeting.filter(|m| !m.trim().is_empty()) {
-            self.state.form.input = meeting;
-            self.state.form.password.clear();
-            self.state.form.password_from_invitation = None;
-            self.follow_input();
+            self.fill_meeting(meeting);
+            self.state.form.focus_input = true;
             self.state.check_when_ready = true;
         } else if startup.check_clipboard {
             self.state.check_clipboard_next = true;
@@ -168,36 +171,99 @@ impl MeetjoinApp {
         self.ctx.request_repaint();
     }
 
-    /// Fills the form with `text` as a paste would (a password in it fills the password).
+    /// Fills the form with `text` as a paste would (a password in it fills the password), the
+    /// cursor at its end, and judges it at once (the user did not type it).
     fn fill_from(&mut self, text: &SecretString) {
-        self.state.form.input = text.expose_secret().trim().to_owned();
-        self.state.form.password.clear();
-        self.state.form.password_from_invitation = None;
-        self.follow_input();
+        self.fill_meeting(text.expose_secret().trim().to_owned());
         self.state.form.focus_input = true;
     }
 
+    /// Puts `text` in the meeting field as if pasted: the password typed for another meeting
+    /// goes, an invitation's password comes, the cursor goes to the end.
+    pub(crate) fn fill_meeting(&mut self, text: String) {
+        let form = &mut self.state.form;
+        form.input = text;
+        form.cursor_to_end = true;
+        self.follow_input();
+        self.judge_meeting();
+    }
+
     /// Follows what was typed or pasted in the meeting field: a password found in a pasted
-    /// invitation fills the password field, unless the user typed one there.
+    /// invitation fills the password field, unless the user typed one there for this same
+    /// meeting (or before any meeting ID).
     pub(crate) fn follow_input(&mut self) {
         let form = &mut self.state.form;
         if form.input == form.seen_input {
             return;
         }
         form.seen_input.clone_from(&form.input);
-        let untouched = form.password.is_empty()
-            || form.password_from_invitation.as_ref() == Some(&form.password);
-        if !untouched {
+        let meeting = MeetingId::parse(&form.input).ok();
+        let from_invitation = form.password_from_invitation.as_ref() == Some(&form.password);
+        // A password typed for another meeting is not the user's choice for this one.
+        let for_another = form
+            .password_for
+            .as_ref()
+            .is_some_and(|owner| meeting.as_ref().is_some_and(|id| id != owner));
+        if !(form.password.is_empty() || from_invitation || for_another) {
             return;
         }
         match invitation_password(&form.input) {
             Some(password) => {
+                if form.password != password {
+                    form.show_password = false;
+                }
                 form.password.clone_from(&password);
                 form.password_from_invitation = Some(password);
+                form.password_for = meeting;
+                form.password_cleared = None;
             }
             // The invitation that filled the field is gone: so is its password.
-            None if form.password_from_invitation.take().is_some() => form.password.clear(),
+            None if from_invitation && form.password_from_invitation.take().is_some() => {
+                form.password.clear();
+                form.password_for = None;
+            }
             None => {}
+        }
+    }
+
+    /// The user stopped typing in the meeting field (Enter or Check, leaving the field, a
+    /// paste): from now on a problem with the text shows as an error, and a password that
+    /// belongs to another meeting is emptied, so it is never sent there (where it would count
+    /// towards that meeting's lockout). Typing key by key passes through shorter valid IDs, so
+    /// nothing is judged while typing.
+    pub(crate) fn judge_meeting(&mut self) {
+        let form = &mut self.state.form;
+        form.judged_input = Some(form.input.clone());
+        let Ok(meeting) = MeetingId::parse(&form.input) else {
+            return;
+        };
+        if form.judged_meeting.as_ref() != Some(&meeting) {
+            form.show_password = false;
+            form.judged_meeting = Some(meeting.clone());
+        }
+        if form.password.is_empty() {
+            form.password_for = None;
+            return;
+        }
+        match form.password_for.take() {
+            Some(owner) if owner != meeting => {
+                form.password.clear();
+                form.password_from_invitation = None;
+                form.password_cleared = Some(owner);
+            }
+            // Typed before any meeting ID: it belongs to this one.
+            Some(_) | None => form.password_for = Some(meeting),
+        }
+    }
+
+    /// The user typed in the password field: the password belongs to the meeting in the field
+    /// now (or, with none there yet, to the next one judged).
+    pub(crate) fn password_typed(&mut self) {
+        let form = &mut self.state.form;
+        form.password_for = MeetingId::parse(&form.input).ok();
+        form.password_cleared = None;
+        if form.password_from_invitation.as_ref() != Some(&form.password) {
+            form.password_from_invitation = None;
         }
     }
 
@@ -240,6 +306,9 @@ impl MeetjoinApp {
                     ErrorKind::PasswordRequired | ErrorKind::WrongIdOrPassword => {
                         form.focus_password = true;
                         form.select_password = !form.password.is_empty();
+                        if error.kind == ErrorKind::PasswordRequired {
+                            form.password_required_for = Some(meeting_id.clone());
+                        }
                     }
                     ErrorKind::Locked => {
                         if let Some(wait) = error.retry_after {
@@ -276,6 +345,14 @@ impl MeetjoinApp {
             }
             Err(error) => {
                 if let Some(form) = self.state.sign_in.as_mut() {
+                    // Wrong credentials: the secret is what to fix, selected so that typing
+                    // replaces it.
+                    form.focus_secret = matches!(
+                        error.kind,
+                        ErrorKind::AccountOrPasswordWrong
+                            | ErrorKind::AppIdRejected
+                            | ErrorKind::TokenRejected
+                    );
                     form.error = Some(error);
                 }
             }
@@ -287,6 +364,8 @@ impl MeetjoinApp {
     pub(crate) fn apply(&mut self, action: Action) {
         match action {
             Action::Check => self.start_check(),
+            Action::JudgeMeeting => self.judge_meeting(),
+            Action::PasswordTyped => self.password_typed(),
             Action::CheckWithWaitingPage => {
                 self.state.settings.guest_waiting = true;
                 self.start_check();
@@ -326,11 +405,19 @@ impl MeetjoinApp {
                 self.state.sign_in = None;
                 self.state.check_after_sign_in = false;
             }
-            Action::SignOut => self.worker.sign_out(),
+            Action::SignOut => {
+                self.state.confirm_sign_out = false;
+                self.state.form.focus_input = true;
+                self.worker.sign_out();
+            }
             Action::OpenSettings => {
                 self.state.settings_dialog = Some(SettingsDialog {
                     display_name: self.state.settings.join.display_name.clone(),
-                    custom_server: self.state.settings.custom_server.clone(),
+                    // A custom server in use (from the command line too) shows its address.
+                    custom_server: match &self.server {
+                        crate::server::Server::Custom(_) => self.server.base(),
+                        _ => self.state.settings.custom_server.clone(),
+                    },
                     ca_file: self
                         .ca_file
                         .as_ref()
@@ -382,9 +469,7 @@ impl MeetjoinApp {
                 let grouped = MeetingId::parse(&meeting_id)
                     .map(|id| id.grouped())
                     .unwrap_or(meeting_id);
-                self.state.form.input.clone_from(&grouped);
-                self.state.form.password.clear();
-                self.state.form.password_from_invitation = None;
+                self.fill_meeting(grouped.clone());
                 self.state.form.focus_input = true;
                 self.state.reveal_form = true;
                 let text = t!(
@@ -395,7 +480,37 @@ impl MeetjoinApp {
                 .into_owned();
                 self.show_toast(text);
             }
-            Action::ClearHistory => self.state.history.clear(),
+            Action::ClearHistory => {
+                let cleared = std::mem::take(&mut self.state.history);
+                if !cleared.is_empty() {
+                    let text = self.lang().tr("gui.history.cleared");
+                    self.show_toast_with(text, Some(Undo::History(cleared)), UNDO_SECS);
+                }
+            }
+            Action::Undo => match self.state.toast.take().and_then(|toast| toast.undo) {
+                Some(Undo::History(entries)) => {
+                    // Meetings checked since the clearing stay first.
+                    for entry in entries.into_iter().rev() {
+                        if !self
+                            .state
+                            .history
+                            .iter()
+                            .any(|e| e.meeting_id == entry.meeting_id)
+                        {
+                            self.state.history.push(entry);
+                        }
+                    }
+                    self.state.history.truncate(super::state::HISTORY_LIMIT);
+                }
+                None => {}
+            },
+            Action::AskSignOut => {
+                self.state.confirm_sign_out = true;
+            }
+            Action::CancelSignOut => {
+                self.state.confirm_sign_out = false;
+                self.state.form.focus_input = true;
+            }
             Action::DismissBanner => {
                 self.state.dismissed_store_error = self.worker.status().store_error;
             }
@@ -404,6 +519,7 @@ impl MeetjoinApp {
 
     /// Starts a check of the meeting in the form; a check in flight is abandoned.
     fn start_check(&mut self) {
+        self.judge_meeting();
         let Ok(meeting_id) = MeetingId::parse(&self.state.form.input) else {
             return;
         };
@@ -480,26 +596,40 @@ impl MeetjoinApp {
         };
         let random = facts.random().clone();
         self.ctx.copy_text(random.expose_secret().to_owned());
-        self.state.last_copied = Some(random.clone());
         let now = self.ctx.input(|i| i.time);
         self.state.copied_until = Some(now + COPIED_SECS);
         self.ctx
             .request_repaint_after(std::time::Duration::from_secs_f64(COPIED_SECS));
+        self.random_copied(random);
+    }
+
+    /// The auth random reached the clipboard (Copy, Ctrl+Shift+C, or selected and copied
+    /// with the mouse): it is never offered back as a meeting, it is cleared from the
+    /// clipboard like any copy of it, and a line by the Copy button says when.
+    pub(crate) fn random_copied(&mut self, random: SecretString) {
+        self.state.last_copied = Some(random.clone());
         let lang = self.lang();
         let text = match self.state.settings.clipboard_clear.delay() {
             Some(delay) => {
                 self.worker.clear_clipboard_later(random, delay);
                 let secs = i64::try_from(delay.as_secs()).unwrap_or(i64::MAX);
                 t!(
-                    "gui.toast.copied_clears",
+                    "gui.result.copied_clears",
                     locale = lang.code(),
                     time = super::views::duration_text(lang, secs)
                 )
                 .into_owned()
             }
-            None => lang.tr("gui.toast.copied"),
+            None => lang.tr("gui.result.copied_kept"),
         };
-        self.show_toast(text);
+        let now = self.ctx.input(|i| i.time);
+        self.state.copy_note = Some(Toast {
+            text,
+            until: now + TOAST_SECS,
+            undo: None,
+        });
+        self.ctx
+            .request_repaint_after(std::time::Duration::from_secs_f64(TOAST_SECS));
     }
 
     fn open_sign_in(&mut self) {
@@ -561,14 +691,20 @@ impl MeetjoinApp {
         self.worker.sign_in(credentials);
     }
 
-    /// Shows a short message under the header for a few seconds.
+    /// Shows a short message in the status bar for a few seconds.
     pub(crate) fn show_toast(&mut self, text: String) {
+        self.show_toast_with(text, None, TOAST_SECS);
+    }
+
+    /// Shows a message in the status bar for `secs` seconds, with Undo bringing back `undo`.
+    fn show_toast_with(&mut self, text: String, undo: Option<Undo>, secs: f64) {
         let now = self.ctx.input(|i| i.time);
         self.state.toast = Some(Toast {
             text,
-            until: now + TOAST_SECS,
+            until: now + secs,
+            undo,
         });
         self.ctx
-            .request_repaint_after(std::time::Duration::from_secs_f64(TOAST_SECS));
+            .request_repaint_after(std::time::Duration::from_secs_f64(secs));
     }
 }

@@ -84,6 +84,15 @@ pub struct AppState {
     /// The last random this window copied: never offered back as a meeting ID.
     #[serde(skip)]
     pub last_copied: Option<SecretString>,
+    /// The line by the Copy button after a copy: when the clipboard is cleared.
+    #[serde(skip)]
+    pub copy_note: Option<Toast>,
+    /// Sign out was asked for: a dialog asks first (it ends the token on the server).
+    #[serde(skip)]
+    pub confirm_sign_out: bool,
+    /// Scroll the message under the result card (why Join did not open the meeting) into view.
+    #[serde(skip)]
+    pub reveal_join_failure: bool,
 }
 
 /// A meeting found in the clipboard, offered in a banner.
@@ -347,6 +356,24 @@ pub struct CheckForm {
     pub password_from_invitation: Option<String>,
     /// The meeting text as last seen, to notice a change.
     pub seen_input: String,
+    /// The meeting the password was typed or filled in for (`None`: typed before any meeting
+    /// ID was in the field; it then belongs to the next meeting judged). A password never
+    /// follows the user to another meeting: sent there, it would count towards that
+    /// meeting's lockout.
+    pub password_for: Option<MeetingId>,
+    /// The meeting whose password was just emptied because another meeting is in the field:
+    /// one line under the password says so, until the password is typed or filled in again.
+    pub password_cleared: Option<MeetingId>,
+    /// The meeting text when the user last stopped typing (Enter, leaving the field, a
+    /// paste): a problem with it is shown as an error only then, as a hint while typing.
+    pub judged_input: Option<String>,
+    /// The last meeting judged: "Show" returns to hidden for every new one.
+    pub judged_meeting: Option<MeetingId>,
+    /// The service said this meeting needs a password: the empty field's placeholder says so.
+    pub password_required_for: Option<MeetingId>,
+    /// Put the text cursor at the end of the meeting field on the next frame (text filled in
+    /// from history, a second launch or the clipboard).
+    pub cursor_to_end: bool,
 }
 
 impl std::fmt::Debug for CheckForm {
@@ -464,6 +491,11 @@ pub struct SignInForm {
     pub missing: bool,
     /// Focus the first field on the next frame.
     pub focus_first: bool,
+    /// Focus the tab's secret field with its text selected on the next frame (the service
+    /// refused it).
+    pub focus_secret: bool,
+    /// Show the secret fields in clear.
+    pub show_secret: bool,
 }
 
 impl std::fmt::Debug for SignInForm {
@@ -488,11 +520,21 @@ pub struct SettingsDialog {
     pub display_name: String,
 }
 
-/// A short message shown for a few seconds.
+/// A short message in the status bar at the window's bottom, for a few seconds: it covers
+/// nothing, and what it says stays where the user can find it.
 #[derive(Debug)]
 pub struct Toast {
     /// What it says.
     pub text: String,
     /// When it goes away (egui time, seconds).
     pub until: f64,
+    /// What Undo brings back, while the message stands.
+    pub undo: Option<Undo>,
+}
+
+/// Something the user removed that Undo brings back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undo {
+    /// The recent meetings "Clear all" removed.
+    History(Vec<HistoryEntry>),
 }

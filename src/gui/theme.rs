@@ -56,6 +56,18 @@ pub struct Palette {
     pub badge_fill: Color32,
     /// The text of the "Sandbox" badge.
     pub badge_text: Color32,
+    /// Text that asks for care without being an error (a password emptied for another meeting).
+    pub caution: Color32,
+    /// Behind an answer that is good news ("Allowed").
+    pub good_fill: Color32,
+    /// The text of an answer that is good news.
+    pub good_text: Color32,
+    /// Behind an answer that changes how you join ("Yes: you join as audience", a password).
+    pub notice_fill: Color32,
+    /// The text of an answer that changes how you join.
+    pub notice_text: Color32,
+    /// Behind a card that informs without alarming (waiting for the host).
+    pub info_fill: Color32,
 }
 
 /// The light theme.
@@ -87,6 +99,12 @@ pub const LIGHT: Palette = Palette {
     warning_text: Color32::from_rgb(0x78, 0x35, 0x0F),
     badge_fill: Color32::from_rgb(0xFE, 0xF3, 0xC7),
     badge_text: Color32::from_rgb(0x92, 0x40, 0x0E),
+    caution: Color32::from_rgb(0x9A, 0x34, 0x12),
+    good_fill: Color32::from_rgb(0xDC, 0xFC, 0xE7),
+    good_text: Color32::from_rgb(0x16, 0x65, 0x34),
+    notice_fill: Color32::from_rgb(0xDB, 0xEA, 0xFE),
+    notice_text: Color32::from_rgb(0x1E, 0x40, 0xAF),
+    info_fill: Color32::from_rgb(0xEF, 0xF6, 0xFF),
 };
 
 /// The dark theme.
@@ -115,6 +133,12 @@ pub const DARK: Palette = Palette {
     warning_text: Color32::from_rgb(0xFD, 0xE6, 0x8A),
     badge_fill: Color32::from_rgb(0x78, 0x35, 0x0F),
     badge_text: Color32::from_rgb(0xFD, 0xE6, 0x8A),
+    caution: Color32::from_rgb(0xFB, 0xBF, 0x24),
+    good_fill: Color32::from_rgb(0x14, 0x53, 0x2D),
+    good_text: Color32::from_rgb(0xBB, 0xF7, 0xD0),
+    notice_fill: Color32::from_rgb(0x1E, 0x3A, 0x8A),
+    notice_text: Color32::from_rgb(0xDB, 0xEA, 0xFE),
+    info_fill: Color32::from_rgb(0x17, 0x25, 0x3D),
 };
 
 /// The palette of a theme.
@@ -173,6 +197,15 @@ pub fn setup_style(ctx: &egui::Context) {
         style.visuals.widgets.inactive.corner_radius = 6.0.into();
         style.visuals.widgets.hovered.corner_radius = 6.0.into();
         style.visuals.widgets.active.corner_radius = 6.0.into();
+        // Solid scroll bars: always visible when there is more to see (a dialog cut off at
+        // the bottom says so), with room of their own (fields stay clear of them), in the
+        // controls' soft fill rather than the text colour (egui's floating bars draw a hard
+        // black line in a light theme).
+        style.spacing.scroll = egui::style::ScrollStyle {
+            bar_width: 8.0,
+            bar_inner_margin: 4.0,
+            ..egui::style::ScrollStyle::solid()
+        };
     });
     for theme in [Theme::Light, Theme::Dark] {
         let palette = palette_of(theme);
@@ -388,6 +421,27 @@ mod tests {
                 vec![("warning banner", p.warning_fill)],
             ),
             ("badge", p.badge_text, vec![("badge", p.badge_fill)]),
+            (
+                "caution",
+                p.caution,
+                vec![("card", v.window_fill), ("panel", v.panel_fill)],
+            ),
+            ("good answer", p.good_text, vec![("good", p.good_fill)]),
+            (
+                "notice answer",
+                p.notice_text,
+                vec![("notice", p.notice_fill)],
+            ),
+            (
+                "label on the info card",
+                v.text_color(),
+                vec![("info card", p.info_fill)],
+            ),
+            (
+                "strong on the info card",
+                v.strong_text_color(),
+                vec![("info card", p.info_fill)],
+            ),
         ]
     }
 

@@ -483,6 +483,15 @@ impl Worker {
         }
     }
 
+    /// True while a copied random waits to be cleared from the clipboard.
+    pub fn clipboard_clear_armed(&self) -> bool {
+        self.clipboard
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
     /// Clears a copied random still waiting for its timer, now. Blocking: call it when the
     /// window closes, not while drawing.
     pub fn clear_clipboard_now(&self) {

@@ -32,7 +32,10 @@ pub fn store_banner_ui(ui: &mut Ui, lang: Lang, error: &StoreError) -> Option<Ac
                                 .strong()
                                 .color(text),
                         );
-                        ui.label(RichText::new(error.message(lang)).color(text));
+                        super::text::wrapped_label_ui(
+                            ui,
+                            RichText::new(error.message(lang)).color(text),
+                        );
                     });
                 });
             });
@@ -50,13 +53,13 @@ pub fn clipboard_offer_ui(ui: &mut Ui, lang: Lang, offer: &ClipboardOffer) -> Op
         .inner_margin(egui::Margin::symmetric(18, 12))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.add(
-                egui::Label::new(rust_i18n::t!(
+            super::text::wrapped_label_ui(
+                ui,
+                rust_i18n::t!(
                     "gui.clipboard.offer",
                     locale = lang.code(),
                     id = offer.meeting_id.grouped()
-                ))
-                .wrap(),
+                ),
             );
             ui.add_space(6.0);
             ui.horizontal(|ui| {

@@ -38,14 +38,11 @@ pub struct CheckFormModel<'a> {
     pub sign_in_first: bool,
 }
 
-/// Draws the form; returns Check or Cancel when asked for.
-pub fn check_form_ui(
-    ui: &mut Ui,
-    form: &mut CheckForm,
-    model: CheckFormModel<'_>,
-) -> Option<Action> {
+/// Draws the form; returns Check or Cancel when asked for, and when the user stopped typing in
+/// the meeting field (left it, pasted) or typed a password.
+pub fn check_form_ui(ui: &mut Ui, form: &mut CheckForm, model: CheckFormModel<'_>) -> Vec<Action> {
     let lang = model.lang;
-    let mut action = None;
+    let mut actions = Vec::new();
     card(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
         card_title_ui(ui, &lang.tr("gui.check.heading"));
@@ -68,11 +65,27 @@ pub fn check_form_ui(
             input.request_focus();
             form.focus_input = false;
         }
-        let locked = model.locked_for.is_some_and(|left| !left.is_zero());
-        if input.has_focus() && enter_pressed(ui) && !locked {
-            action = Some(Action::Check);
+        if std::mem::take(&mut form.cursor_to_end) {
+            // Text filled in for the user: the cursor goes to its end, ready for more.
+            if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), input_id()) {
+                let end = egui::text::CCursor::new(form.input.chars().count());
+                state
+                    .cursor
+                    .set_char_range(Some(egui::text::CCursorRange::one(end)));
+                state.store(ui.ctx(), input_id());
+            }
+            ui.ctx().request_repaint();
         }
-        parsed_line_ui(ui, lang, &parsed);
+        let locked = model.locked_for.is_some_and(|left| !left.is_zero());
+        let pasted = input.changed() && ui.input(|i| i.events.iter().any(is_paste));
+        if input.lost_focus() || pasted {
+            actions.push(Action::JudgeMeeting);
+        }
+        if input.has_focus() && enter_pressed(ui) && !locked {
+            actions.push(Action::Check);
+        }
+        let judged = form.judged_input.as_deref() == Some(form.input.as_str()) || pasted;
+        parsed_line_ui(ui, lang, &parsed, judged);
         ui.add_space(8.0);
 
         let password_label = ui.label(RichText::new(lang.tr("gui.check.password_label")).strong());
@@ -84,10 +97,19 @@ pub fn check_form_ui(
             };
             let toggle_width = 72.0;
             let field_width = ui.available_width() - toggle_width - ui.spacing().item_spacing.x;
+            // After the service said this meeting needs a password, the empty field says so.
+            let required = parsed
+                .as_ref()
+                .is_ok_and(|id| form.password_required_for.as_ref() == Some(id));
+            let hint = if required {
+                lang.tr("gui.check.password_hint_required")
+            } else {
+                lang.tr("gui.check.password_hint")
+            };
             let mut output = egui::TextEdit::singleline(&mut form.password)
                 .id(password_id())
                 .password(!form.show_password)
-                .hint_text(lang.tr("gui.check.password_hint"))
+                .hint_text(hint)
                 .margin(egui::Margin::symmetric(8, 6))
                 .desired_width(field_width)
                 .show(ui);
@@ -107,8 +129,11 @@ pub fn check_form_ui(
                     ui.ctx().request_repaint();
                 }
             }
+            if password.changed() {
+                actions.push(Action::PasswordTyped);
+            }
             if password.lost_focus() && enter_pressed(ui) && !locked {
-                action = Some(Action::Check);
+                actions.push(Action::Check);
             }
             if ui
                 .add(egui::Button::new(toggle_text).min_size(egui::vec2(toggle_width, 30.0)))
@@ -126,6 +151,17 @@ pub fn check_form_ui(
                 RichText::new(lang.tr("gui.check.password_from_invitation"))
                     .small()
                     .color(theme::ok_color(ui)),
+            );
+        } else if let Some(owner) = &form.password_cleared {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(t!(
+                    "gui.check.password_cleared",
+                    locale = lang.code(),
+                    id = owner.grouped()
+                ))
+                .small()
+                .color(theme::palette(ui).caution),
             );
         }
         ui.add_space(4.0);
@@ -148,50 +184,80 @@ pub fn check_form_ui(
             ui.add_space(6.0);
         }
 
-        ui.horizontal(|ui| {
-            let button = primary_button(ui, &lang.tr("gui.check.button"));
-            if ui.add_enabled(parsed.is_ok() && !locked, button).clicked() {
-                action = Some(Action::Check);
+        ui.horizontal_top(|ui| {
+            // Each shortcut under its own button, so that it stays with it at any width.
+            let check = with_shortcut_ui(ui, &lang.tr("gui.check.enter_hint"), |ui| {
+                let button = primary_button(ui, &lang.tr("gui.check.button"));
+                ui.add_enabled(parsed.is_ok() && !locked, button)
+            });
+            if check.clicked() {
+                actions.push(Action::Check);
             }
             if model.running {
-                if ui
-                    .add(secondary_button(&lang.tr("gui.check.cancel")))
-                    .clicked()
-                {
-                    action = Some(Action::CancelCheck);
+                let cancel = with_shortcut_ui(ui, &lang.tr("gui.check.esc_hint"), |ui| {
+                    ui.add(secondary_button(&lang.tr("gui.check.cancel")))
+                });
+                if cancel.clicked() {
+                    actions.push(Action::CancelCheck);
                 }
                 ui.add_space(4.0);
-                ui.spinner();
-                match model.retrying {
-                    Some(notice) => {
-                        ui.label(
-                            RichText::new(lang.tr("gui.check.retrying")).color(theme::accent(ui)),
-                        )
-                        .on_hover_text(t!(
-                            "gui.check.retrying_help",
-                            locale = lang.code(),
-                            attempt = notice.attempt,
-                            total = notice.max_attempts,
-                            reason = lang.tr(&notice.error.message_key())
-                        ));
-                    }
-                    None => {
-                        ui.label(
-                            RichText::new(lang.tr("gui.check.running")).color(theme::accent(ui)),
-                        );
-                    }
-                }
+                ui.allocate_ui_with_layout(
+                    egui::vec2(ui.available_width(), 32.0),
+                    egui::Layout::left_to_right(egui::Align::Center),
+                    |ui| {
+                        ui.spinner();
+                        running_label_ui(ui, lang, model.retrying);
+                    },
+                );
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(RichText::new(lang.tr("gui.check.shortcuts")).small().weak());
-            });
         });
     });
-    action
+    actions
 }
 
-/// Beneath the field, live: the meeting ID found, or why there is none.
-fn parsed_line_ui(ui: &mut Ui, lang: Lang, parsed: &Result<MeetingId, MeetingIdError>) {
+/// A button with its keyboard shortcut in small print right under it.
+pub fn with_shortcut_ui(
+    ui: &mut Ui,
+    shortcut: &str,
+    add_button: impl FnOnce(&mut Ui) -> egui::Response,
+) -> egui::Response {
+    ui.vertical(|ui| {
+        let button = add_button(ui);
+        ui.add_space(-2.0);
+        ui.label(RichText::new(shortcut).small().weak());
+        button
+    })
+    .inner
+}
+
+/// "Checking…", or "Retrying…" with why on hover.
+fn running_label_ui(ui: &mut Ui, lang: Lang, retrying: Option<&RetryNotice>) {
+    match retrying {
+        Some(notice) => {
+            ui.label(RichText::new(lang.tr("gui.check.retrying")).color(theme::accent(ui)))
+                .on_hover_text(t!(
+                    "gui.check.retrying_help",
+                    locale = lang.code(),
+                    attempt = notice.attempt,
+                    total = notice.max_attempts,
+                    reason = lang.tr(&notice.error.message_key())
+                ));
+        }
+        None => {
+            ui.label(RichText::new(lang.tr("gui.check.running")).color(theme::accent(ui)));
+        }
+    }
+}
+
+/// Beneath the field, live: the meeting ID found, or why there is none. A problem is a quiet
+/// hint while the user types ("914" on the way to a full ID is not a mistake) and an error
+/// once they stopped (`judged`: Enter, leaving the field, a paste).
+fn parsed_line_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    parsed: &Result<MeetingId, MeetingIdError>,
+    judged: bool,
+) {
     match parsed {
         Ok(id) => {
             ui.label(
@@ -204,12 +270,27 @@ fn parsed_line_ui(ui: &mut Ui, lang: Lang, parsed: &Result<MeetingId, MeetingIdE
             );
         }
         Err(MeetingIdError::Empty) => {
-            ui.label(RichText::new(MeetingIdError::Empty.message(lang)).weak());
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(MeetingIdError::Empty.message(lang)).weak(),
+            );
+        }
+        Err(error) if judged => {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(format!("⚠ {}", error.message(lang)))
+                    .color(ui.visuals().error_fg_color),
+            );
         }
         Err(error) => {
-            ui.label(RichText::new(error.message(lang)).color(ui.visuals().error_fg_color));
+            super::text::wrapped_label_ui(ui, RichText::new(error.message(lang)).weak());
         }
     }
+}
+
+/// True for a paste (egui's paste event, or a paste from the platform's text input).
+fn is_paste(event: &egui::Event) -> bool {
+    matches!(event, egui::Event::Paste(_))
 }
 
 /// Enter without Shift (Shift+Enter adds a line in the meeting field).

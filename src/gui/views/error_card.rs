@@ -43,34 +43,58 @@ pub fn error_card_with(
     extras: CheckExtras,
 ) -> Option<Action> {
     let mut action = None;
-    let error_color = ui.visuals().error_fg_color;
-    let fill = theme::palette(ui).error_fill;
+    let palette = theme::palette(ui);
+    // Waiting for the host, a meeting not started yet and a lockout that is over are not
+    // mistakes: an informing card, not a red one.
+    let lockout_over = error.kind == ErrorKind::Locked && extras.wait.is_some_and(|w| w.is_zero());
+    let informs = lockout_over
+        || matches!(
+            error.kind,
+            ErrorKind::WaitingForHost | ErrorKind::NotStarted
+        );
+    let (fill, border, text_color, sign) = if informs {
+        let accent = palette.accent;
+        (
+            palette.info_fill,
+            accent.gamma_multiply(0.6),
+            ui.visuals().strong_text_color(),
+            "",
+        )
+    } else {
+        let error_color = ui.visuals().error_fg_color;
+        (
+            palette.error_fill,
+            error_color.gamma_multiply(0.6),
+            error_color,
+            "⚠ ",
+        )
+    };
+    // A lockout that is over says only that: the try can be made again.
+    let message = if lockout_over {
+        lang.tr("error.retry_now")
+    } else {
+        error.message_waiting(lang, extras.wait.or(error.retry_after))
+    };
     egui::Frame::new()
         .fill(fill)
-        .stroke(egui::Stroke::new(1.0, error_color.gamma_multiply(0.6)))
+        .stroke(egui::Stroke::new(1.0, border))
         .corner_radius(10.0)
         .inner_margin(egui::Margin::same(16))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.add(
-                egui::Label::new(
-                    RichText::new(format!(
-                        "⚠ {}",
-                        error.message_waiting(lang, extras.wait.or(error.retry_after))
-                    ))
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(format!("{sign}{message}"))
                     .strong()
-                    .color(error_color),
-                )
-                .wrap(),
+                    .color(text_color),
             );
             if extras.offer_waiting_page && error.kind == ErrorKind::WaitingForHost {
                 ui.add_space(4.0);
-                ui.add(egui::Label::new(lang.tr("gui.check.waiting_page_explained")).wrap());
+                super::text::wrapped_label_ui(ui, lang.tr("gui.check.waiting_page_explained"));
                 ui.add_space(6.0);
-                if ui
-                    .add(secondary_button(&lang.tr("gui.check.with_waiting_page")))
-                    .clicked()
-                {
+                // The next step: the card's primary action.
+                let button = super::primary_button(ui, &lang.tr("gui.check.with_waiting_page"));
+                if ui.add(button).clicked() {
                     action = Some(Action::CheckWithWaitingPage);
                 }
             }

@@ -104,8 +104,13 @@ pub fn header_ui(ui: &mut Ui, model: &HeaderModel<'_>) -> Option<Action> {
             egui::vec2(button.width, BUTTON_HEIGHT),
         );
         x += button.width + gap_x;
+        // Each button has an id of its own: Sign out never inherits the keyboard focus that
+        // Sign in had at the same place (Enter would then sign out at once).
+        let builder = egui::UiBuilder::new()
+            .max_rect(rect)
+            .id_salt(("meetjoin.header.button", button.key));
         let clicked = ui
-            .scope_builder(egui::UiBuilder::new().max_rect(rect), |ui| {
+            .scope_builder(builder, |ui| {
                 let widget = egui::Button::new(button.text).min_size(rect.size());
                 ui.add_enabled(button.enabled, widget).clicked()
             })
@@ -209,15 +214,21 @@ impl Brand {
                     sandbox_badge_ui(ui, lang, badge, server);
                 }
             });
-            one_line_label(ui, self.server);
+            // The server by name; its address on hover.
+            one_line_label(ui, self.server).on_hover_text(server.base());
         });
     }
 }
 
-/// Who is signed in and until when, or that nobody is.
+/// Who is signed in, or that nobody is.
 enum AccountBlock {
-    /// "Signed in as …" and the token's remaining time.
-    SignedIn { who: RichText, detail: RichText },
+    /// "Signed in as …", the token's lifetime on hover (tokens renew by themselves: nothing to
+    /// watch), and a line when the sign-in is kept for this run only.
+    SignedIn {
+        who: RichText,
+        details: String,
+        detail: Option<RichText>,
+    },
     /// Looking for a saved sign-in.
     Restoring(RichText),
     /// Nobody is signed in.
@@ -243,7 +254,7 @@ impl Account {
                 name = name
             ))
             .strong();
-            let mut detail = match signed_in.expires_at {
+            let expiry = match signed_in.expires_at {
                 Some(at) if at > model.now => t!(
                     "gui.header.expires_in",
                     locale = lang.code(),
@@ -253,15 +264,27 @@ impl Account {
                 Some(_) => lang.tr("gui.header.expired"),
                 None => lang.tr("gui.header.no_expiry"),
             };
-            if signed_in.memory_only && !model.sandbox {
-                detail.push_str(" · ");
-                detail.push_str(&lang.tr("gui.header.memory_only"));
-            }
-            let detail = RichText::new(detail).small().weak();
-            let (a, b) = (text_size(ui, who.clone()), text_size(ui, detail.clone()));
+            let details = lang.join_sentences(&expiry, &lang.tr("gui.header.renews"));
+            let detail = (signed_in.memory_only && !model.sandbox).then(|| {
+                RichText::new(lang.tr("gui.header.memory_only"))
+                    .small()
+                    .weak()
+            });
+            let a = text_size(ui, who.clone());
+            let size = match &detail {
+                Some(detail) => {
+                    let b = text_size(ui, detail.clone());
+                    egui::vec2(a.x.max(b.x), a.y + spacing.y + b.y)
+                }
+                None => a,
+            };
             Account {
-                size: egui::vec2(a.x.max(b.x), a.y + spacing.y + b.y),
-                block: AccountBlock::SignedIn { who, detail },
+                size,
+                block: AccountBlock::SignedIn {
+                    who,
+                    details,
+                    detail,
+                },
             }
         } else if account.restoring {
             let text = RichText::new(lang.tr("gui.header.restoring")).weak();
@@ -285,9 +308,15 @@ impl Account {
         ui.scope_builder(
             egui::UiBuilder::new().max_rect(rect).layout(layout),
             |ui| match self.block {
-                AccountBlock::SignedIn { who, detail } => {
-                    one_line_label(ui, who);
-                    one_line_label(ui, detail);
+                AccountBlock::SignedIn {
+                    who,
+                    details,
+                    detail,
+                } => {
+                    one_line_label(ui, who).on_hover_text(details);
+                    if let Some(detail) = detail {
+                        one_line_label(ui, detail);
+                    }
                 }
                 AccountBlock::Restoring(text) => {
                     let line = egui::Layout::left_to_right(egui::Align::Center);
@@ -306,6 +335,8 @@ impl Account {
 
 /// One of the header's buttons, with its measured width.
 struct HeaderButton {
+    /// Its translation key, which also keeps its id apart from the other buttons'.
+    key: &'static str,
     text: String,
     width: f32,
     enabled: bool,
@@ -317,10 +348,11 @@ fn header_buttons(ui: &Ui, model: &HeaderModel<'_>) -> Vec<HeaderButton> {
     let lang = model.lang;
     let account = model.account;
     let padding = ui.spacing().button_padding.x;
-    let button = |key: &str, enabled: bool, action: Action| {
+    let button = |key: &'static str, enabled: bool, action: Action| {
         let text = lang.tr(key);
         let width = (text_size(ui, text.as_str()).x + 2.0 * padding).ceil();
         HeaderButton {
+            key,
             text,
             width,
             enabled,
@@ -334,7 +366,7 @@ fn header_buttons(ui: &Ui, model: &HeaderModel<'_>) -> Vec<HeaderButton> {
         } else {
             "gui.header.sign_out"
         };
-        buttons.push(button(key, !account.signing_out, Action::SignOut));
+        buttons.push(button(key, !account.signing_out, Action::AskSignOut));
     } else if !account.restoring {
         buttons.push(button("gui.header.sign_in", true, Action::OpenSignIn));
     }

@@ -31,11 +31,11 @@ pub fn history_ui(
         });
         ui.add_space(6.0);
         if !keep_history {
-            ui.label(RichText::new(lang.tr("gui.history.off")).weak());
+            super::text::wrapped_label_ui(ui, RichText::new(lang.tr("gui.history.off")).weak());
             return;
         }
         if entries.is_empty() {
-            ui.label(RichText::new(lang.tr("gui.history.empty")).weak());
+            super::text::wrapped_label_ui(ui, RichText::new(lang.tr("gui.history.empty")).weak());
             return;
         }
         for entry in entries {

@@ -2,12 +2,14 @@
 
 pub mod banner;
 pub mod check_form;
+pub mod confirm;
 pub mod error_card;
 pub mod header;
 pub mod history;
 pub mod result_card;
 pub mod settings;
 pub mod sign_in;
+pub mod text;
 pub mod toast;
 
 use std::path::PathBuf;
@@ -26,6 +28,10 @@ use super::theme;
 pub enum Action {
     /// Check the meeting in the form.
     Check,
+    /// The user stopped typing in the meeting field (left it, or pasted): judge its text.
+    JudgeMeeting,
+    /// The user typed in the password field: the password belongs to the meeting there now.
+    PasswordTyped,
     /// Check again with the guest waiting page (`guest_waiting=1`), and keep that choice.
     CheckWithWaitingPage,
     /// Cancel the check in flight.
@@ -72,8 +78,14 @@ pub enum Action {
     SetKeepHistory(bool),
     /// Put a remembered meeting ID back into the form.
     RecallHistory(String),
-    /// Forget every remembered meeting.
+    /// Forget every remembered meeting (Undo brings them back for a few seconds).
     ClearHistory,
+    /// Bring back what the status bar's message says was removed.
+    Undo,
+    /// Ask before signing out (it ends the token on the server).
+    AskSignOut,
+    /// Keep the sign-in after all.
+    CancelSignOut,
     /// Hide the keyring banner.
     DismissBanner,
 }
@@ -155,12 +167,17 @@ pub fn ago_text(lang: Lang, secs: i64) -> String {
     }
 }
 
-/// The server as people name it: "China", "International", or its address.
+/// The server as people name it: "China", "International", or a custom server's host (and
+/// port); the full address belongs in a hover text.
 pub fn server_name(lang: Lang, server: &Server) -> String {
     match server {
         Server::Cn => lang.tr("gui.server.cn"),
         Server::Intl => lang.tr("gui.server.intl"),
-        Server::Custom(_) => server.base(),
+        Server::Custom(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => server.base(),
+        },
     }
 }
 

@@ -16,6 +16,8 @@ use crate::join::OpenError;
 pub struct ResultModel<'a> {
     /// The random was just copied (Copy reads "Copied ✓").
     pub copied: bool,
+    /// The line by Copy after a copy (when the clipboard is cleared), while it stands.
+    pub copy_note: Option<&'a str>,
     /// A Join is running (a nonce, the opener).
     pub joining: bool,
     /// Why the last Join did not open the meeting.
@@ -24,15 +26,25 @@ pub struct ResultModel<'a> {
     pub download_page: &'a str,
 }
 
+/// What the card drew that the window may scroll to.
+#[derive(Default)]
+pub struct ResultCardOutput {
+    /// What the user clicked.
+    pub action: Option<Action>,
+    /// Where the message saying why Join did not open the meeting stands, if shown.
+    pub join_failure: Option<egui::Rect>,
+}
+
 /// Draws what the service said about the meeting; returns Copy, Join or a page to open.
 pub fn result_card_ui(
     ui: &mut Ui,
     lang: Lang,
     facts: &MeetingFacts,
     model: &ResultModel<'_>,
-) -> Option<Action> {
+) -> ResultCardOutput {
     let copied = model.copied;
     let mut action = None;
+    let mut join_failure = None;
     card(ui).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.label(
@@ -61,12 +73,18 @@ pub fn result_card_ui(
             Some(true) => lang.tr("gui.result.webinar_yes"),
             other => yes_no(lang, other),
         };
+        // Answers that change how you join stand out; good news is green; a plain "No" is grey.
+        let flag = |value: Option<bool>, yes: Tone| match value {
+            Some(true) => yes,
+            Some(false) => Tone::Plain,
+            None => Tone::Unknown,
+        };
         fact_row_ui(ui, &lang.tr("gui.result.webinar"), |ui| {
-            answer_ui(ui, webinar, facts.reply.webinar.is_none());
+            answer_ui(ui, webinar, flag(facts.reply.webinar, Tone::Notice));
         });
         fact_row_ui(ui, &lang.tr("gui.result.password_required"), |ui| {
             let need = facts.reply.need_password;
-            answer_ui(ui, yes_no(lang, need), need.is_none());
+            answer_ui(ui, yes_no(lang, need), flag(need, Tone::Notice));
         });
         let applets = match facts.reply.support_applets {
             Some(true) => lang.tr("gui.result.applets_yes"),
@@ -74,93 +92,115 @@ pub fn result_card_ui(
             None => lang.tr("gui.unknown"),
         };
         fact_row_ui(ui, &lang.tr("gui.result.applets"), |ui| {
-            answer_ui(ui, applets, facts.reply.support_applets.is_none());
+            answer_ui(ui, applets, flag(facts.reply.support_applets, Tone::Good));
         });
 
         ui.add_space(14.0);
         ui.separator();
         ui.add_space(8.0);
         let random_label = ui.label(RichText::new(lang.tr("gui.result.random")).strong());
-        ui.label(
+        super::text::wrapped_label_ui(
+            ui,
             RichText::new(lang.tr("gui.result.random_help"))
                 .small()
                 .weak(),
         );
         ui.add_space(4.0);
-        // Wrapped: at the window's narrowest, Join goes to the next line rather than past the card.
+        egui::Frame::new()
+            .fill(ui.visuals().extreme_bg_color)
+            .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+            .corner_radius(6.0)
+            .inner_margin(egui::Margin::symmetric(12, 6))
+            .show(ui, |ui| {
+                // Grouped in threes by spacing alone: a double-click selects all the digits,
+                // and a copy of them holds no spaces. Read-only text the user can select and
+                // copy (Ctrl+C), whose copy the window sees and clears like Copy's.
+                let mut digits = facts.random().expose_secret();
+                let mut layouter = |ui: &Ui, text: &dyn egui::TextBuffer, _width: f32| {
+                    ui.fonts_mut(|fonts| fonts.layout_job(random_layout(ui, text.as_str())))
+                };
+                ui.add(
+                    egui::TextEdit::singleline(&mut digits)
+                        .id(random_id())
+                        .frame(egui::Frame::NONE)
+                        .layouter(&mut layouter)
+                        .desired_width(0.0)
+                        .clip_text(false),
+                )
+                .labelled_by(random_label.id);
+            });
+        ui.add_space(8.0);
+        // Join is the point of the check: the primary action. Copy stands next to it, each
+        // shortcut under its own button. Wrapped: at the narrowest, Copy goes to the next line.
         ui.horizontal_wrapped(|ui| {
-            egui::Frame::new()
-                .fill(ui.visuals().extreme_bg_color)
-                .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
-                .corner_radius(6.0)
-                .inner_margin(egui::Margin::symmetric(12, 6))
-                .show(ui, |ui| {
-                    // Grouped in threes to read out; Copy copies the digits alone.
-                    ui.label(
-                        RichText::new(grouped(facts.random().expose_secret()))
-                            .monospace()
-                            .size(18.0)
-                            .color(theme::accent(ui)),
-                    )
-                    .labelled_by(random_label.id);
-                });
-            ui.add_space(4.0);
-            let label = if copied {
-                lang.tr("gui.result.copied")
-            } else {
-                lang.tr("gui.result.copy")
-            };
-            let copy = primary_button(ui, &label).min_size(egui::vec2(104.0, 34.0));
-            if ui
-                .add(copy)
-                .on_hover_text(lang.tr("gui.result.copy_shortcut"))
-                .clicked()
-            {
-                action = Some(Action::CopyRandom);
-            }
-            let join = super::secondary_button(&lang.tr("gui.join.button"));
-            if ui
-                .add_enabled(!model.joining, join)
-                .on_hover_text(lang.tr("gui.join.tooltip"))
-                .clicked()
-            {
+            let join = primary_button(ui, &lang.tr("gui.join.button"));
+            let join = ui.vertical(|ui| {
+                ui.add_enabled(!model.joining, join)
+                    .on_hover_text(lang.tr("gui.join.tooltip"))
+            });
+            if join.inner.clicked() {
                 action = Some(Action::Join);
             }
             if model.joining {
                 ui.spinner();
             }
+            let label = if copied {
+                lang.tr("gui.result.copied")
+            } else {
+                lang.tr("gui.result.copy")
+            };
+            let copy = super::check_form::with_shortcut_ui(
+                ui,
+                &lang.tr("gui.result.copy_shortcut"),
+                |ui| ui.add(super::secondary_button(&label).min_size(egui::vec2(104.0, 32.0))),
+            );
+            if copy.clicked() {
+                action = Some(Action::CopyRandom);
+            }
         });
-        // Beneath the row, not in it: at the window's narrowest the row has no room for it.
-        ui.label(
-            RichText::new(lang.tr("gui.result.copy_shortcut"))
-                .small()
-                .weak(),
-        );
+        // The copy's confirmation, by the Copy button.
+        if let Some(note) = model.copy_note {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(format!("✓ {note}"))
+                    .small()
+                    .color(theme::ok_color(ui)),
+            );
+        }
         if let Some(failure) = model.join_failure {
             ui.add_space(8.0);
             let text = match failure {
                 JoinFailure::Api(error) => error.message(lang),
                 JoinFailure::Open(error) => error.message(lang),
             };
-            ui.add(
-                egui::Label::new(
+            let shown = ui.scope(|ui| {
+                super::text::wrapped_label_ui(
+                    ui,
                     RichText::new(format!("⚠ {text}")).color(ui.visuals().error_fg_color),
-                )
-                .wrap(),
-            );
-            if matches!(failure, JoinFailure::Open(OpenError::NotInstalled)) {
-                let download = super::secondary_button(&lang.tr("gui.join.download"));
-                if ui
-                    .add(download)
-                    .on_hover_text(model.download_page)
-                    .clicked()
-                {
-                    action = Some(Action::OpenUrl(model.download_page.to_owned()));
+                );
+                if matches!(failure, JoinFailure::Open(OpenError::NotInstalled)) {
+                    let download = super::secondary_button(&lang.tr("gui.join.download"));
+                    if ui
+                        .add(download)
+                        .on_hover_text(model.download_page)
+                        .clicked()
+                    {
+                        action = Some(Action::OpenUrl(model.download_page.to_owned()));
+                    }
                 }
-            }
+            });
+            join_failure = Some(shown.response.rect);
         }
     });
-    action
+    ResultCardOutput {
+        action,
+        join_failure,
+    }
+}
+
+/// The id of the auth random's text (to select it, and to see a copy of it).
+pub fn random_id() -> egui::Id {
+    egui::Id::unique("meetjoin.result.random")
 }
 
 /// The mode's name and its one-line explanation.
@@ -207,30 +247,63 @@ fn fact_row_ui(ui: &mut Ui, label: &str, add_value: impl FnOnce(&mut Ui)) {
     ui.add_space(4.0);
 }
 
-/// An answer as a small badge; an unknown one is plain italics, so it reads differently from "No".
-fn answer_ui(ui: &mut Ui, text: String, unknown: bool) {
-    if unknown {
-        ui.label(RichText::new(text).italics().weak());
-        return;
-    }
+/// What an answer means to the user, which decides how its badge looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// The service did not say: plain italics, so it reads differently from "No".
+    Unknown,
+    /// A plain answer ("No"): a grey badge.
+    Plain,
+    /// Good news ("Allowed"): a green badge.
+    Good,
+    /// It changes how you join ("Yes: you join as audience", a password): a blue badge.
+    Notice,
+}
+
+/// An answer as a small badge coloured by what it means.
+fn answer_ui(ui: &mut Ui, text: String, tone: Tone) {
+    let palette = theme::palette(ui);
+    let (fill, color) = match tone {
+        Tone::Unknown => {
+            ui.label(RichText::new(text).italics().weak());
+            return;
+        }
+        Tone::Plain => (
+            ui.visuals().extreme_bg_color,
+            ui.visuals().strong_text_color(),
+        ),
+        Tone::Good => (palette.good_fill, palette.good_text),
+        Tone::Notice => (palette.notice_fill, palette.notice_text),
+    };
     egui::Frame::new()
-        .fill(ui.visuals().extreme_bg_color)
+        .fill(fill)
         .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
         .corner_radius(5.0)
         .inner_margin(egui::Margin::symmetric(7, 1))
         .show(ui, |ui| {
-            ui.label(RichText::new(text).strong());
+            ui.label(RichText::new(text).strong().color(color));
         });
 }
 
-/// The random in groups of three from the left, as people read it out: `196 939 622 836 268`.
-pub fn grouped(random: &str) -> String {
-    let mut out = String::with_capacity(random.len() + random.len() / 3);
-    for (i, c) in random.chars().enumerate() {
-        if i > 0 && i % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(c);
+/// The random's digits, a gap after every third: spacing only, no space characters, so
+/// that selecting and copying it gives the digits alone.
+fn random_layout(ui: &Ui, random: &str) -> egui::text::LayoutJob {
+    let font = egui::FontId::monospace(18.0);
+    let color = theme::accent(ui);
+    let gap = font.size * 0.5;
+    let digits: Vec<char> = random.chars().collect();
+    let mut job = egui::text::LayoutJob::default();
+    for (index, digit) in digits.iter().enumerate() {
+        // epaint puts a glyph's extra spacing before it: the first of each group but the first.
+        let starts_group = index > 0 && index % 3 == 0;
+        let format = egui::TextFormat {
+            font_id: font.clone(),
+            color,
+            extra_letter_spacing: if starts_group { gap } else { 0.0 },
+            ..egui::TextFormat::default()
+        };
+        job.append(&digit.to_string(), 0.0, format);
     }
-    out
+    job.wrap.max_width = f32::INFINITY;
+    job
 }

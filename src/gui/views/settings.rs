@@ -15,6 +15,15 @@ use crate::gui::theme;
 use crate::i18n::Lang;
 use crate::server::Server;
 
+/// A server as the settings name it: China, International, or a custom server's whole
+/// address (the one being typed).
+fn address_name(lang: Lang, server: &Server) -> String {
+    match server {
+        Server::Custom(_) => server.base(),
+        _ => server_name(lang, server),
+    }
+}
+
 /// The width of the dialog's content in a roomy window, in points.
 const DIALOG_WIDTH: f32 = 440.0;
 /// The height of what follows the dialog's sections: a gap and Close, in points.
@@ -101,7 +110,8 @@ pub fn settings_ui(
                         }
                     }
                 });
-                ui.label(
+                super::text::wrapped_label_ui(
+                    ui,
                     RichText::new(lang.tr("gui.settings.clipboard_help"))
                         .small()
                         .weak(),
@@ -138,7 +148,8 @@ pub fn settings_ui(
                 {
                     action = Some(Action::SetKeepHistory(keep));
                 }
-                ui.label(
+                super::text::wrapped_label_ui(
+                    ui,
                     RichText::new(lang.tr("gui.settings.history_help"))
                         .small()
                         .weak(),
@@ -180,11 +191,14 @@ fn server_section_ui(
     let lang = model.lang;
     section_ui(ui, &lang.tr("gui.settings.server"), |ui| {
         if model.sandbox {
-            ui.label(t!(
-                "gui.settings.sandbox_fixed",
-                locale = lang.code(),
-                url = model.server.base()
-            ));
+            super::text::wrapped_label_ui(
+                ui,
+                t!(
+                    "gui.settings.sandbox_fixed",
+                    locale = lang.code(),
+                    url = model.server.base()
+                ),
+            );
         } else {
             server_choice_ui(ui, draft, model, action);
         }
@@ -202,7 +216,8 @@ fn server_choice_ui(
 ) {
     let lang = model.lang;
     if let Some(server) = model.command_line_server {
-        ui.label(
+        super::text::wrapped_label_ui(
+            ui,
             RichText::new(t!(
                 "gui.settings.cli_override",
                 locale = lang.code(),
@@ -212,8 +227,14 @@ fn server_choice_ui(
             .weak(),
         );
     }
-    let current = model.settings.server;
-    let active = |choice| model.command_line_server.is_none() && current == choice;
+    // The choice that matches the server in use is selected, also when the command line
+    // chose it.
+    let in_use = match model.server {
+        Server::Cn => ServerChoice::Cn,
+        Server::Intl => ServerChoice::Intl,
+        Server::Custom(_) => ServerChoice::Custom,
+    };
+    let active = |choice| in_use == choice;
     let parsed = Server::parse(&draft.custom_server);
     let mut apply = false;
     ui.horizontal_wrapped(|ui| {
@@ -250,22 +271,24 @@ fn server_choice_ui(
     });
     match &parsed {
         Ok(server) if server == model.server => {
-            ui.label(
+            super::text::wrapped_label_ui(
+                ui,
                 RichText::new(t!(
                     "gui.settings.server_in_use",
                     locale = lang.code(),
-                    server = server_name(lang, server)
+                    server = address_name(lang, server)
                 ))
                 .small()
                 .color(theme::ok_color(ui)),
             );
         }
         Ok(server) => {
-            ui.label(
+            super::text::wrapped_label_ui(
+                ui,
                 RichText::new(t!(
                     "gui.settings.server_ok",
                     locale = lang.code(),
-                    server = server_name(lang, server)
+                    server = address_name(lang, server)
                 ))
                 .small()
                 .weak(),
@@ -273,7 +296,8 @@ fn server_choice_ui(
         }
         Err(_) if draft.custom_server.trim().is_empty() => {}
         Err(error) => {
-            ui.label(
+            super::text::wrapped_label_ui(
+                ui,
                 RichText::new(error.message(lang))
                     .small()
                     .color(ui.visuals().error_fg_color),
@@ -301,13 +325,15 @@ fn ca_file_ui(
     let lang = model.lang;
     let label = ui.label(lang.tr("gui.settings.ca_file"));
     if model.sandbox {
-        ui.label(
+        super::text::wrapped_label_ui(
+            ui,
             RichText::new(lang.tr("gui.settings.ca_sandbox_note"))
                 .small()
                 .weak(),
         );
     } else if let Some(path) = model.command_line_ca_file {
-        ui.label(
+        super::text::wrapped_label_ui(
+            ui,
             RichText::new(t!(
                 "gui.settings.ca_cli_override",
                 locale = lang.code(),
@@ -342,40 +368,34 @@ fn ca_file_ui(
     });
     match (model.ca_error, model.ca_file) {
         (Some(error), _) => {
-            ui.add(
-                egui::Label::new(
-                    RichText::new(error.message(lang))
-                        .small()
-                        .color(ui.visuals().error_fg_color),
-                )
-                .wrap(),
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(error.message(lang))
+                    .small()
+                    .color(ui.visuals().error_fg_color),
             );
             if let Some(detail) = &error.detail {
-                ui.add(egui::Label::new(RichText::new(detail).small().weak()).wrap());
+                super::text::wrapped_label_ui(ui, RichText::new(detail).small().weak());
             }
         }
         (None, Some(path)) => {
-            ui.add(
-                egui::Label::new(
-                    RichText::new(t!(
-                        "gui.settings.ca_in_use",
-                        locale = lang.code(),
-                        file = path.display()
-                    ))
-                    .small()
-                    .color(theme::ok_color(ui)),
-                )
-                .wrap(),
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(t!(
+                    "gui.settings.ca_in_use",
+                    locale = lang.code(),
+                    file = path.display()
+                ))
+                .small()
+                .color(theme::ok_color(ui)),
             );
         }
         (None, None) => {
-            ui.add(
-                egui::Label::new(
-                    RichText::new(lang.tr("gui.settings.ca_none"))
-                        .small()
-                        .weak(),
-                )
-                .wrap(),
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(lang.tr("gui.settings.ca_none"))
+                    .small()
+                    .weak(),
             );
         }
     }

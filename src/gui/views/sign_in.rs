@@ -58,6 +58,8 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
                 if response.clicked() {
                     form.focus_first = true;
                     form.missing = false;
+                    // An error belongs to the tab it came from.
+                    form.error = None;
                 }
             }
         });
@@ -70,7 +72,8 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
             match form.tab {
                 SignInMethodTab::Account => {
                     if let Some(demo) = model.demo {
-                        ui.label(
+                        super::text::wrapped_label_ui(
+                            ui,
                             RichText::new(t!(
                                 "gui.sign_in.sandbox_demo",
                                 locale = lang.code(),
@@ -91,17 +94,19 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
                         &mut submit,
                     );
                     focus_first(form.focus_first, &first);
-                    field_ui(
+                    secret_field_ui(
                         ui,
+                        lang,
                         &lang.tr("gui.sign_in.password"),
                         &mut form.password,
-                        true,
-                        None,
+                        &mut form.show_secret,
+                        std::mem::take(&mut form.focus_secret),
                         &mut submit,
                     );
                 }
                 SignInMethodTab::AppId => {
-                    ui.label(
+                    super::text::wrapped_label_ui(
+                        ui,
                         RichText::new(lang.tr("gui.sign_in.app_id_help"))
                             .small()
                             .weak(),
@@ -116,12 +121,13 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
                         &mut submit,
                     );
                     focus_first(form.focus_first, &first);
-                    field_ui(
+                    secret_field_ui(
                         ui,
+                        lang,
                         &lang.tr("gui.sign_in.app_key"),
                         &mut form.app_key,
-                        true,
-                        None,
+                        &mut form.show_secret,
+                        std::mem::take(&mut form.focus_secret),
                         &mut submit,
                     );
                     field_ui(
@@ -146,18 +152,20 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
                     }
                 }
                 SignInMethodTab::AccessToken => {
-                    ui.label(
+                    super::text::wrapped_label_ui(
+                        ui,
                         RichText::new(lang.tr("gui.sign_in.token_help"))
                             .small()
                             .weak(),
                     );
                     ui.add_space(4.0);
-                    let first = field_ui(
+                    let first = secret_field_ui(
                         ui,
+                        lang,
                         &lang.tr("gui.sign_in.token"),
                         &mut form.token,
-                        true,
-                        None,
+                        &mut form.show_secret,
+                        std::mem::take(&mut form.focus_secret),
                         &mut submit,
                     );
                     focus_first(form.focus_first, &first);
@@ -166,7 +174,8 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
             form.focus_first = false;
 
             if form.missing {
-                ui.label(
+                super::text::wrapped_label_ui(
+                    ui,
                     RichText::new(lang.tr("gui.sign_in.missing"))
                         .color(ui.visuals().error_fg_color),
                 );
@@ -242,6 +251,60 @@ fn field_ui(
         edit = edit.hint_text(hint);
     }
     let response = ui.add(edit).labelled_by(label.id);
+    if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+        *submit = true;
+    }
+    ui.add_space(6.0);
+    response
+}
+
+/// A secret field (password, App Key, token) with Show beside it, as the meeting password has.
+/// With `focus`, it takes the keyboard focus with its text selected (after a refused
+/// sign-in: typing replaces it, Enter signs in again).
+fn secret_field_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    label: &str,
+    value: &mut String,
+    show: &mut bool,
+    focus: bool,
+    submit: &mut bool,
+) -> egui::Response {
+    let label_text = label;
+    let label = ui.label(RichText::new(label_text).strong());
+    let id = egui::Id::unique(("meetjoin.sign_in", label_text));
+    let response = ui
+        .horizontal(|ui| {
+            let toggle_width = 72.0;
+            let width = ui.available_width() - toggle_width - ui.spacing().item_spacing.x;
+            let mut output = egui::TextEdit::singleline(value)
+                .id(id)
+                .password(!*show)
+                .margin(egui::Margin::symmetric(8, 6))
+                .desired_width(width)
+                .show(ui);
+            let response = output.response.response.clone().labelled_by(label.id);
+            if focus {
+                response.request_focus();
+                let all = egui::text::CCursorRange::select_all_str(value);
+                output.state.cursor.set_char_range(Some(all));
+                output.state.store(ui.ctx(), id);
+                ui.ctx().request_repaint();
+            }
+            let toggle = if *show {
+                lang.tr("gui.check.hide_password")
+            } else {
+                lang.tr("gui.check.show_password")
+            };
+            if ui
+                .add(egui::Button::new(toggle).min_size(egui::vec2(toggle_width, 30.0)))
+                .clicked()
+            {
+                *show = !*show;
+            }
+            response
+        })
+        .inner;
     if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
         *submit = true;
     }

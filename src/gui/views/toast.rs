@@ -1,33 +1,39 @@
-//! A short message under the header ("Copied"), gone after a few seconds.
+//! The status bar at the window's bottom: a short message ("Signed in", "Recent meetings
+//! cleared") for a few seconds, with Undo when something can be brought back. It has its own
+//! room, so it never covers a control or a heading.
 
 use eframe::egui::{self, RichText, Ui};
 
+use super::Action;
 use crate::gui::state::Toast;
+use crate::i18n::Lang;
 
-/// The room between the toast and the header above it, or the window's sides, in points.
-const TOAST_MARGIN: f32 = 12.0;
-/// The widest the toast's text grows, in points.
-const TOAST_MAX_WIDTH: f32 = 420.0;
+/// The room around the status bar's text, in points.
+const MARGIN: egui::Margin = egui::Margin::symmetric(20, 8);
 
-/// Draws the toast over the window, just under the header (never over it).
-pub fn toast_ui(ui: &mut Ui, toast: &Toast) {
-    let ctx = ui.ctx();
-    let window = ctx.content_rect();
-    let header_bottom = super::header::last_rect(ctx).map_or(window.top(), |r| r.bottom());
-    let frame = egui::Frame::popup(ui.style())
-        .corner_radius(8.0)
-        .inner_margin(egui::Margin::symmetric(16, 10));
-    let chrome = frame.total_margin().sum().x;
-    let max_width = (window.width() - 2.0 * TOAST_MARGIN - chrome).clamp(80.0, TOAST_MAX_WIDTH);
-    egui::Area::new(egui::Id::unique("meetjoin.toast"))
-        .fixed_pos(egui::pos2(window.center().x, header_bottom + TOAST_MARGIN))
-        .pivot(egui::Align2::CENTER_TOP)
-        .order(egui::Order::Tooltip)
-        .interactable(false)
-        .show(ctx, |ui| {
-            frame.show(ui, |ui| {
-                ui.set_max_width(max_width);
-                ui.add(egui::Label::new(RichText::new(&toast.text).strong()).wrap());
+/// The frame of the status bar.
+pub fn status_bar_frame(ui: &Ui) -> egui::Frame {
+    egui::Frame::side_top_panel(ui.style())
+        .fill(ui.visuals().window_fill)
+        .inner_margin(MARGIN)
+}
+
+/// Draws the message, and Undo when there is something to bring back.
+pub fn status_bar_ui(ui: &mut Ui, lang: Lang, toast: &Toast) -> Option<Action> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        if toast.undo.is_some() {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button(lang.tr("gui.toast.undo")).clicked() {
+                    action = Some(Action::Undo);
+                }
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    super::text::wrapped_label_ui(ui, RichText::new(&toast.text).strong());
+                });
             });
-        });
+        } else {
+            super::text::wrapped_label_ui(ui, RichText::new(&toast.text).strong());
+        }
+    });
+    action
 }
