@@ -31,6 +31,8 @@ use meetjoin::server::Server;
 use window::{Window, button, demo_account, has_label_containing, runtime, wait_until};
 
 const INVITATION: &str = "李四 邀请您参加会议\n会议ID：987 654 321\n会议密码：123456";
+/// Another invitation, copied while the window was covered.
+const OTHER_INVITATION: &str = "Join the webinar\nMeeting ID: 900 000 001\nPasscode: 246810";
 
 /// Serves `text` as the X clipboard's owner (another application's copy) until dropped; holds
 /// the display's clipboard lock, shared with tests/clipboard.rs.
@@ -103,10 +105,25 @@ fn window(runtime: &tokio::runtime::Runtime, sandbox: &Sandbox, offers: bool) ->
         })
 }
 
-/// The window loses or gains the focus.
+/// The window loses or gains the focus as winit tells eframe: through the raw input hook,
+/// which eframe calls whether or not it draws a frame, then a frame.
 fn focus(window: &mut Window, focused: bool) {
-    window.input_mut().focused = focused;
+    focus_events(window, &[focused]);
     window.step();
+}
+
+/// Hands `events` (focus lost or gained) to the app as eframe does, without drawing a frame: a
+/// covered window runs no `ui()`, and eframe hands the same input again with the next pass.
+fn focus_events(window: &mut Window, events: &[bool]) {
+    let ctx = window.ctx.clone();
+    let mut input = egui::RawInput {
+        events: events
+            .iter()
+            .map(|f| egui::Event::WindowFocused(*f))
+            .collect(),
+        ..egui::RawInput::default()
+    };
+    eframe::App::raw_input_hook(window.state_mut(), &ctx, &mut input);
 }
 
 fn offers(window: &Window) -> usize {
@@ -122,9 +139,10 @@ fn a_meeting_in_the_clipboard_is_offered_once_and_checks() {
     let sandbox = runtime
         .block_on(Sandbox::start(SandboxConfig::default()))
         .expect("sandbox");
-    let _copied = Copied::new(INVITATION);
-    // The window opens with the focus: the clipboard is read once, and the meeting offered.
+    let copied = Copied::new(INVITATION);
+    // The window opens and takes the focus: the clipboard is read once, and the meeting offered.
     let mut window = window(&runtime, &sandbox, true);
+    focus(&mut window, true);
     wait_until(&mut window, "the offer", |w| offers(w) == 1);
     assert!(has_label_containing(
         &window,
@@ -142,8 +160,26 @@ fn a_meeting_in_the_clipboard_is_offered_once_and_checks() {
     }
     assert_eq!(offers(&window), 0, "offered once");
 
+    // Covered by another window (a browser, a chat), the window loses the focus and draws
+    // nothing: eframe calls only the raw input hook. An invitation is copied there; back in
+    // this window, eframe hands over the hidden pass's input again and the new focus: the
+    // invitation is offered.
+    focus_events(&mut window, &[false]);
+    drop(copied);
+    let copied = Copied::new(OTHER_INVITATION);
+    focus_events(&mut window, &[false, true]);
+    wait_until(&mut window, "the offer after coming back", |w| {
+        has_label_containing(w, "Check meeting 900 000 001 from the clipboard?")
+    });
+    button(&window, "Dismiss").click();
+    window.run();
+    assert_eq!(offers(&window), 0);
+    drop(copied);
+    let _copied = Copied::new(INVITATION);
+
     // A new window, signed in: Check takes the invitation and its password, and works.
     let mut window = self::window(&runtime, &sandbox, true);
+    focus(&mut window, true);
     wait_until(&mut window, "the saved sign-in lookup", |w| {
         !w.state().account().restoring
     });

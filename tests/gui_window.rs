@@ -10,8 +10,8 @@
 //!
 //! The window is read from screenshots (`import -window <id>`): the app's primary buttons have
 //! one exact fill colour, so they show up as solid rectangles of it. Check is the only one in
-//! the form; once the result card is shown, Copy is the lowest one. Sign-in and typing use the
-//! keyboard, the Copy click uses the mouse.
+//! the form; once the result card is shown, Join is the lowest one, Copy right of it. Sign-in
+//! and typing use the keyboard, the Copy and Join clicks the mouse.
 #![cfg(all(feature = "gui", feature = "sandbox"))]
 #![allow(
     clippy::unwrap_used,
@@ -94,16 +94,18 @@ fn copy_join_and_a_second_launch_in_the_real_window() {
     let view = app.wait_until("the result card", STEP_DEADLINE, |view| {
         view.panel_visible && view.buttons.len() == 2
     });
-    let (check, copy) = (view.buttons[0], view.buttons[1]);
-    if copy.top <= check.bottom {
+    // Join is the result's primary button; Copy stands right of it.
+    let (check, join) = (view.buttons[0], view.buttons[1]);
+    if join.top <= check.bottom {
         app.fail(&format!(
-            "Copy ({copy:?}) should be below Check ({check:?})"
+            "Join ({join:?}) should be below Check ({check:?})"
         ));
     }
 
-    // Click Copy with the mouse.
+    // Click Copy with the mouse (104 points wide, 8 right of Join).
     app.hold_clipboard(MARKER);
-    let (x, y) = copy.center();
+    let (_, y) = join.center();
+    let x = join.right + 8 + 52;
     app.xdotool(&[
         "mousemove",
         "--window",
@@ -129,10 +131,15 @@ fn copy_join_and_a_second_launch_in_the_real_window() {
         "Ctrl+Shift+C copied another value than Copy"
     );
 
-    // Click Join, beside Copy: the fake cloudlink handler gets exactly the link.
-    let (_, y) = copy.center();
-    let x = copy.right + 8 + 44;
-    app.xdotool(&["mousemove", &x.to_string(), &y.to_string()]);
+    // Click Join: the fake cloudlink handler gets exactly the link.
+    let (x, y) = join.center();
+    app.xdotool(&[
+        "mousemove",
+        "--window",
+        &window,
+        &x.to_string(),
+        &y.to_string(),
+    ]);
     sleep(Duration::from_millis(150));
     app.xdotool(&["mousedown", "1"]);
     sleep(Duration::from_millis(60));
@@ -160,6 +167,36 @@ fn copy_join_and_a_second_launch_in_the_real_window() {
     );
     eprintln!("gui_window: ok in {} ms", elapsed.as_millis());
 }
+
+#[test]
+#[ignore = "needs a display with a window manager, xdotool, xclip, xmessage, ImageMagick: scripts/test.sh"]
+fn an_invitation_copied_in_a_window_covering_meetjoin_is_offered_on_coming_back() {
+    let display = std::env::var("DISPLAY")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .expect("MEETJOIN_TEST_DISPLAY is set but DISPLAY is not");
+    let mut app = App::launch(&display);
+    let window = app.wait_for_window();
+    app.window = Some(window);
+    // Nothing to offer yet: the clipboard holds no meeting, Check is off (the field is empty).
+    app.hold_clipboard(MARKER);
+    app.wait_until("the first frame", WINDOW_DEADLINE, |view| {
+        view.panel_visible && view.buttons.is_empty()
+    });
+    app.activate();
+    // A browser or a chat, maximised over meetjoin, takes the focus; the invitation is copied
+    // there. eframe draws no frame for the covered window meanwhile.
+    app.cover();
+    app.hold_clipboard(COVERED_INVITATION);
+    // Back in meetjoin: the banner offers the meeting (its primary button, the only one).
+    app.activate();
+    app.wait_until("the clipboard's offer", STEP_DEADLINE, |view| {
+        view.panel_visible && view.buttons.len() == 1
+    });
+}
+
+/// The invitation copied in the window that covers meetjoin.
+const COVERED_INVITATION: &str = "Product launch\nMeeting ID: 900 000 001\nPasscode: 246810";
 
 /// The app's own runtime directory (its single-window socket), made private as a real one.
 fn runtime_dir(dir: &Path) -> PathBuf {
@@ -369,6 +406,34 @@ impl App {
             }
             if Instant::now() > deadline {
                 self.fail("the window did not appear");
+            }
+            sleep(POLL);
+        }
+    }
+
+    /// Opens another application's window over the whole screen (matchbox shows one window
+    /// at a time) and waits until it has the focus; it is ended with the app.
+    fn cover(&mut self) {
+        let cover = Command::new("xmessage")
+            .args(["-geometry", "1280x800+0+0", "another application"])
+            .env("DISPLAY", &self.display)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("xmessage runs (apt install x11-utils)");
+        self.holders.push(cover);
+        let ours = self.window.clone().expect("window");
+        let deadline = Instant::now() + STEP_DEADLINE;
+        loop {
+            let active = self
+                .tool("xdotool", &["getactivewindow"])
+                .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned());
+            if active.is_ok_and(|id| !id.is_empty() && id != ours) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.fail("the covering window never took the focus");
             }
             sleep(POLL);
         }

@@ -581,3 +581,28 @@ fn no_space_after_chinese_punctuation() {
     assert_eq!(Lang::ZhCn.join_sentences("一。", "二。"), "一。二。");
     assert_eq!(Lang::En.join_sentences("One.", "Two."), "One. Two.");
 }
+
+/// Two full-width punctuation marks side by side each bring their own half-width gap, which
+/// reads as a doubled gap ("（RTC），是"): the Chinese texts never put two together (an
+/// ellipsis "……" or a dash "——" is one mark), nor a space beside one.
+#[test]
+fn no_doubled_gap_around_full_width_punctuation() {
+    const FULL_WIDTH: &str = "。，、；：？！）（《》「」『』【】“”‘’";
+    let locales = locales();
+    let mut wrong = Vec::new();
+    for key in locales.all_keys() {
+        let Some(text) = locales.text(Lang::ZhCn, key) else {
+            continue;
+        };
+        let chars: Vec<char> = text.chars().collect();
+        let doubled = chars.windows(2).any(|pair| {
+            let marks = pair.iter().filter(|c| FULL_WIDTH.contains(**c)).count();
+            let spaced = pair.iter().any(|c| *c == ' ');
+            marks == 2 || (marks == 1 && spaced)
+        });
+        if doubled {
+            wrong.push(format!("{key}: {text:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -27,6 +27,9 @@ use meetjoin::server::Server;
 
 use window::{Window, button, demo_account, has_label_containing, runtime, wait_until};
 
+/// A common laptop window.
+const WINDOW: egui::Vec2 = egui::vec2(1280.0, 800.0);
+
 #[test]
 #[ignore = "needs xdg-utils (xdg-open, xdg-mime): scripts/test.sh"]
 fn join_without_the_client_says_so_and_offers_the_download_page() {
@@ -59,7 +62,7 @@ fn join_without_the_client_says_so_and_offers_the_download_page() {
     let handle = runtime.handle().clone();
     let mut window: Window = Harness::builder()
         .with_max_steps(8)
-        .with_size(egui::vec2(640.0, 1500.0))
+        .with_size(WINDOW)
         .build_eframe(move |cc| {
             let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);
             deps.sandbox = true;
@@ -89,10 +92,23 @@ fn join_without_the_client_says_so_and_offers_the_download_page() {
         window.state().state().join_failure,
         Some(JoinFailure::Open(OpenError::NotInstalled))
     );
-    assert!(has_label_containing(
-        &window,
-        "HUAWEI CLOUD Meeting is not installed"
-    ));
+    // Where the user looks: the message under the card is scrolled into view (at 1280x800
+    // it stood below the bottom edge, and nothing seemed to happen).
+    let message = window
+        .query_all_by_label_contains("HUAWEI CLOUD Meeting is not installed")
+        .next()
+        .expect("the message")
+        .rect();
+    let header = window.get_by_label("Settings").rect().bottom();
+    assert!(
+        message.top() >= header && message.bottom() <= WINDOW.y,
+        "the message {message:?} is in view (header ends at {header})"
+    );
+    let download = button(&window, "Open the download page").rect();
+    assert!(
+        download.bottom() <= WINDOW.y,
+        "and its button: {download:?}"
+    );
     button(&window, "Open the download page").click();
     window.step();
     let opened: Vec<String> = window

@@ -458,7 +458,7 @@ impl eframe::App for MeetjoinApp {
         // A stable id for everything in the body: the status bar coming and going must not
         // shift the ids of the widgets below it (a button whose id changed between two frames
         // misses the click that lands on it).
-        let body = egui::UiBuilder::new().id(egui::Id::unique("meetjoin.body"));
+        let body = egui::UiBuilder::new().scope_id(egui::Id::unique("meetjoin.body"));
         ui.scope_builder(body, |ui| {
             egui::CentralPanel::default()
                 .frame(body_frame)

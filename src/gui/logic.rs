@@ -489,8 +489,8 @@ impl MeetjoinApp {
             }
             Action::Undo => match self.state.toast.take().and_then(|toast| toast.undo) {
                 Some(Undo::History(entries)) => {
-                    // Meetings checked since the clearing stay first.
-                    for entry in entries.into_iter().rev() {
+                    // Meetings checked since the clearing stay first, then these in order.
+                    for entry in entries {
                         if !self
                             .state
                             .history

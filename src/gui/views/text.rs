@@ -43,8 +43,8 @@ pub fn balanced_galley(ui: &Ui, text: WidgetText, width: f32, style: TextStyle) 
     galley
 }
 
-/// The advance width of a character standing alone on the last line of a paragraph that
-/// has more than one line, if there is one.
+/// The advance width of a character standing alone (give or take punctuation after it) on the
+/// last line of a paragraph that has more than one line, if there is one.
 pub fn lonely_width(galley: &Galley) -> Option<f32> {
     let rows = &galley.rows;
     for (index, placed) in rows.iter().enumerate() {
@@ -53,10 +53,77 @@ pub fn lonely_width(galley: &Galley) -> Option<f32> {
         if !ends_paragraph || first_of_paragraph {
             continue;
         }
-        let mut visible = placed.row.glyphs.iter().filter(|g| !g.chr.is_whitespace());
-        if let (Some(glyph), None) = (visible.next(), visible.next()) {
+        // Punctuation after the character does not keep it company ("表。" is lonely).
+        let mut words = placed
+            .row
+            .glyphs
+            .iter()
+            .filter(|g| !g.chr.is_whitespace() && !is_punctuation(g.chr));
+        if let (Some(glyph), None) = (words.next(), words.next()) {
             return Some(glyph.advance_width);
         }
     }
     None
+}
+
+/// Punctuation, ASCII or full-width, that follows a word rather than being one.
+fn is_punctuation(c: char) -> bool {
+    c.is_ascii_punctuation() || "。，、；：？！…）》」』】〕”’·—～".contains(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// The window's own Chinese paragraphs that wrap: help lines, hints, messages.
+    const PARAGRAPHS: [&str; 8] = [
+        "gui.settings.history_help",
+        "gui.settings.clipboard_help",
+        "gui.result.random_help",
+        "gui.check.sign_in_first",
+        "gui.check.password_cleared",
+        "gui.check.guest_waiting_help",
+        "gui.sign_in.app_id_help",
+        "gui.sign_out.body",
+    ];
+
+    /// Runs `check` inside a frame of a context with the window's fonts and style.
+    fn with_ui(check: impl FnMut(&mut Ui)) {
+        let ctx = egui::Context::default();
+        crate::gui::fonts::install(&ctx);
+        crate::gui::theme::setup_style(&ctx);
+        let mut output = ctx.run_ui(egui::RawInput::default(), check);
+        // No renderer here takes the glyph atlas.
+        output.textures_delta.clear();
+    }
+
+    #[test]
+    fn no_chinese_paragraph_leaves_one_character_alone_on_its_last_line() {
+        with_ui(|ui| {
+            let mut lonely_before = 0;
+            for key in PARAGRAPHS {
+                let text = Lang::ZhCn.tr(key);
+                for width in (160..=640).step_by(2) {
+                    let width = width as f32;
+                    let rich = || WidgetText::from(egui::RichText::new(text.clone()).small());
+                    let plain =
+                        rich().into_galley(ui, Some(TextWrapMode::Wrap), width, TextStyle::Body);
+                    if lonely_width(&plain).is_some() {
+                        lonely_before += 1;
+                    }
+                    let balanced = balanced_galley(ui, rich(), width, TextStyle::Body);
+                    assert!(
+                        lonely_width(&balanced).is_none(),
+                        "{key} at {width} points ends with one character alone: {:?}",
+                        balanced.rows.last().map(|r| r.row.glyphs.len())
+                    );
+                    assert!(balanced.size().x <= width + 0.5, "{key} fits {width}");
+                }
+            }
+            // The widths tried do produce lonely characters without balancing: the test can
+            // fail.
+            assert!(lonely_before > 0, "no width made a lonely character");
+        });
+    }
 }
