@@ -218,7 +218,7 @@ impl Client {
         &self,
         access_token: &SecretString,
         request: &RandomRequest,
-        retries: &mut Retries<'_>,
+        retries: &Retries<'_>,
     ) -> Result<Reply<AuthRandom>, ApiError> {
         retries
             .run(|remaining| self.auth_random_within(access_token, request, Some(remaining)))
