@@ -16,8 +16,8 @@ use tokio::sync::watch;
 use crate::api::auth::now_unix;
 use crate::api::retry::Retries;
 use crate::api::{
-    ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, RandomRequest, Reply, RetryNotice,
-    Tokens,
+    ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, MeetingList, MeetingQuery,
+    RandomRequest, Reply, RetryNotice, Tokens,
 };
 use crate::redact::Redactor;
 use crate::secrets::{SignInMethod, StoreError, StoredSession, TokenStore};
@@ -301,6 +301,14 @@ impl Session {
         self.with_fresh_token(move |access| async move { client.portal_nonce(&access).await })
             .await
             .map(|reply| reply.value)
+    }
+
+    /// Every page of the signed-in user's meetings (SearchMeetings), with the same token
+    /// renewal as every call ([`Session::with_fresh_token`]); never tried again otherwise.
+    pub async fn meetings(&self, query: &MeetingQuery) -> Result<Reply<MeetingList>, ApiError> {
+        let client = &self.shared.client;
+        self.with_fresh_token(move |access| async move { client.meetings(&access, query).await })
+            .await
     }
 
     /// Forgets the token here at once, then ends it on the server, whatever the server says.

@@ -1120,3 +1120,15 @@ async fn a_call_runs_at_most_twice_whatever_the_server_says() {
         assert_eq!(session.status().is_some(), signed_in, "{what}");
     }
 }
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_given_token_rejected_twice_is_kept_as_given() {
+    let fx = Fixture::default().await;
+    let session = Session::with_access_token(fx.client.clone(), secret("given-but-dead"));
+    let err = session
+        .meetings(&meetjoin::api::MeetingQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    assert_eq!(fx.stats().meeting_searches, 1, "nothing to renew a given token with");
+    assert!(session.status().is_some(), "MEETJOIN_TOKEN stays what it was");
+}
