@@ -23,6 +23,7 @@ pub mod sandbox;
 pub mod secrets;
 pub mod server;
 pub mod session;
+pub mod waiting;
 
 pub use i18n::Lang;
 pub use meeting_id::{MeetingId, MeetingIdError};

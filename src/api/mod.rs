@@ -27,7 +27,7 @@ pub use meetings::{
     Meeting, MeetingList, MeetingPasswords, MeetingQuery, MeetingRange, MeetingState, Role,
     StartOrder, Timing,
 };
-pub use random::{AuthRandom, ConfMode, RandomRequest};
+pub use random::{AuthRandom, ConfMode, RANDOM_FRESH_FOR, RandomRequest};
 pub use retry::{RetryNotice, RetryPolicy};
 
 use crate::i18n::Lang;
