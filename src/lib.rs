@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod join;
 pub mod logging;
 pub mod meeting_id;
+pub mod notify;
 pub mod redact;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
