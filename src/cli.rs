@@ -604,7 +604,11 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
 
 /// The session a command that needs the user's token runs with: `MEETJOIN_TOKEN` when set,
 /// else the keyring's sign-in for `server`; not signed in is exit 3.
-async fn signed_in_session(server: Server, arg: &ServerArg, lang: Lang) -> Result<Session, Failure> {
+async fn signed_in_session(
+    server: Server,
+    arg: &ServerArg,
+    lang: Lang,
+) -> Result<Session, Failure> {
     let client = client(server, arg, lang)?;
     match std::env::var(ENV_TOKEN)
         .ok()

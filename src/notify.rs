@@ -175,8 +175,7 @@ mod dbus {
 
         /// The same on the bus at `address` (a private bus in tests).
         pub async fn connect_to(address: &str) -> Result<Notifier, NotifyError> {
-            let builder =
-                zbus::connection::Builder::address(address).map_err(|e| bus_error(&e))?;
+            let builder = zbus::connection::Builder::address(address).map_err(|e| bus_error(&e))?;
             Notifier::over(builder).await
         }
 

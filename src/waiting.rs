@@ -131,7 +131,11 @@ where
                     error: None,
                     next_in: None,
                 });
-                tracing::info!(attempt, waited_s = waited.as_secs(), "waiting room: the host is in");
+                tracing::info!(
+                    attempt,
+                    waited_s = waited.as_secs(),
+                    "waiting room: the host is in"
+                );
                 return Ok(value);
             }
             Err(error) if is_waiting_for_host(error.kind) || error.kind.is_transport_problem() => {

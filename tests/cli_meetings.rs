@@ -15,7 +15,12 @@ use serde_json::Value;
 /// Every password the sandbox's meetings give the demo account.
 const PASSWORDS: [&str; 6] = ["4321", "135790", "246802", "5678", "1357", "802468"];
 
-fn meetings(sandbox: &TestSandbox, token: &str, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+fn meetings(
+    sandbox: &TestSandbox,
+    token: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
     let url = sandbox.url();
     let mut all = vec!["meetings"];
     all.extend_from_slice(args);
@@ -33,7 +38,12 @@ fn json(output: &std::process::Output) -> Value {
 fn json_lists_the_week_in_local_time_without_passwords() {
     let sandbox = TestSandbox::default_config();
     let token = sandbox.demo_token();
-    let out = meetings(&sandbox, &token, &["--range", "week", "--json"], &[("TZ", "Asia/Shanghai")]);
+    let out = meetings(
+        &sandbox,
+        &token,
+        &["--range", "week", "--json"],
+        &[("TZ", "Asia/Shanghai")],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let object = json(&out);
     assert_eq!(object["range"], "week");
@@ -44,9 +54,24 @@ fn json_lists_the_week_in_local_time_without_passwords() {
     assert_eq!(list.len(), 7);
     for meeting in list {
         for key in [
-            "meeting_id", "subject", "start", "end", "start_utc", "end_utc", "state",
-            "state_sent", "timing", "starts_in_s", "organiser", "role", "webinar", "conf_mode",
-            "mode", "password_needed", "password", "join_link",
+            "meeting_id",
+            "subject",
+            "start",
+            "end",
+            "start_utc",
+            "end_utc",
+            "state",
+            "state_sent",
+            "timing",
+            "starts_in_s",
+            "organiser",
+            "role",
+            "webinar",
+            "conf_mode",
+            "mode",
+            "password_needed",
+            "password",
+            "join_link",
         ] {
             assert!(meeting.get(key).is_some(), "{key} missing: {meeting}");
         }
@@ -55,13 +80,19 @@ fn json_lists_the_week_in_local_time_without_passwords() {
         assert_eq!(meeting["password"], Value::Null);
         assert_eq!(meeting["join_link"], Value::Null);
     }
-    let running = list.iter().find(|m| m["meeting_id"] == "900000101").expect("running");
+    let running = list
+        .iter()
+        .find(|m| m["meeting_id"] == "900000101")
+        .expect("running");
     assert_eq!(running["timing"], "running");
     assert_eq!(running["state"], "running");
     assert_eq!(running["state_sent"], "Created");
     assert_eq!(running["role"], "organiser");
     assert_eq!(running["password_needed"], true);
-    let soon = list.iter().find(|m| m["meeting_id"] == "900000102").expect("soon");
+    let soon = list
+        .iter()
+        .find(|m| m["meeting_id"] == "900000102")
+        .expect("soon");
     assert_eq!(soon["timing"], "upcoming");
     assert!(soon["starts_in_s"].as_u64().is_some_and(|s| s <= 600));
     assert_eq!(soon["role"], "guest");
@@ -70,16 +101,27 @@ fn json_lists_the_week_in_local_time_without_passwords() {
     rest["request_id"] = Value::Null;
     let text = rest.to_string();
     for password in PASSWORDS {
-        assert!(!text.contains(password), "{password} printed without --show-passwords");
+        assert!(
+            !text.contains(password),
+            "{password} printed without --show-passwords"
+        );
     }
-    assert!(!text.contains("/#/j/9"), "no join link without --show-passwords");
+    assert!(
+        !text.contains("/#/j/9"),
+        "no join link without --show-passwords"
+    );
 }
 
 #[test]
 fn show_passwords_prints_the_password_to_join_with() {
     let sandbox = TestSandbox::default_config();
     let token = sandbox.demo_token();
-    let out = meetings(&sandbox, &token, &["--range", "all", "--json", "--show-passwords"], &[]);
+    let out = meetings(
+        &sandbox,
+        &token,
+        &["--range", "all", "--json", "--show-passwords"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let object = json(&out);
     let password = |id: &str| {
@@ -91,9 +133,21 @@ fn show_passwords_prints_the_password_to_join_with() {
             .map(|m| m["password"].clone())
             .expect("listed")
     };
-    assert_eq!(password("900000101"), "4321", "the organiser joins with the chair password");
-    assert_eq!(password("900000102"), "246802", "a guest with the guest password");
-    assert_eq!(password("900000106"), "802468", "an attendee with the audience password");
+    assert_eq!(
+        password("900000101"),
+        "4321",
+        "the organiser joins with the chair password"
+    );
+    assert_eq!(
+        password("900000102"),
+        "246802",
+        "a guest with the guest password"
+    );
+    assert_eq!(
+        password("900000106"),
+        "802468",
+        "an attendee with the audience password"
+    );
     assert_eq!(password("900000104"), Value::Null, "no password needed");
 }
 
@@ -105,10 +159,19 @@ fn today_is_the_local_day_and_the_table_reads_in_both_languages() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("When") && lines[0].contains("Password"), "{text}");
-    assert!(text.contains("900 000 101") && text.contains("running now"), "{text}");
+    assert!(
+        lines[0].starts_with("When") && lines[0].contains("Password"),
+        "{text}"
+    );
+    assert!(
+        text.contains("900 000 101") && text.contains("running now"),
+        "{text}"
+    );
     assert!(text.contains("hidden (--show-passwords)"), "{text}");
-    assert!(!text.contains("900 000 106"), "the webinar is in two days: {text}");
+    assert!(
+        !text.contains("900 000 106"),
+        "the webinar is in two days: {text}"
+    );
     assert!(lines.last().is_some_and(|l| l.contains("UTC")), "{text}");
     for password in PASSWORDS {
         assert!(!text.contains(password), "{password} printed");
@@ -123,7 +186,10 @@ fn today_is_the_local_day_and_the_table_reads_in_both_languages() {
         let start = meeting["start"].as_str().expect("start");
         let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
         let end = meeting["end"].as_str().expect("end");
-        assert!(start.starts_with(&today) || end.starts_with(&today), "{meeting}");
+        assert!(
+            start.starts_with(&today) || end.starts_with(&today),
+            "{meeting}"
+        );
     }
 
     let zh = meetings(
@@ -134,7 +200,16 @@ fn today_is_the_local_day_and_the_table_reads_in_both_languages() {
     );
     assert_eq!(zh.status.code(), Some(0), "{}", stderr(&zh));
     let text = stdout(&zh);
-    for word in ["时间", "状态", "会议主题", "正在进行", "主持人", "来宾", "已隐藏", "网络研讨会"] {
+    for word in [
+        "时间",
+        "状态",
+        "会议主题",
+        "正在进行",
+        "主持人",
+        "来宾",
+        "已隐藏",
+        "网络研讨会",
+    ] {
         assert!(text.contains(word), "{word}: {text}");
     }
 }
@@ -153,7 +228,11 @@ fn failures_exit_as_check_does() {
         None,
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let out = meetjoin(&["meetings", "--range", "year"], &[("MEETJOIN_TOKEN", "t")], None);
+    let out = meetjoin(
+        &["meetings", "--range", "year"],
+        &[("MEETJOIN_TOKEN", "t")],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 
     // Nobody listening: a transport failure, exit 5.

@@ -103,12 +103,42 @@ async fn the_demo_account_sees_its_seeded_meetings_with_roles_passwords_and_stat
 
     // (id, role, password to join with, state, webinar)
     let expected = [
-        (RUNNING, Role::Organiser, Some("4321"), MeetingState::Running, false),
-        (SOON, Role::Guest, Some("246802"), MeetingState::Scheduled, false),
-        (LATER_TODAY, Role::Organiser, Some("5678"), MeetingState::Scheduled, false),
+        (
+            RUNNING,
+            Role::Organiser,
+            Some("4321"),
+            MeetingState::Running,
+            false,
+        ),
+        (
+            SOON,
+            Role::Guest,
+            Some("246802"),
+            MeetingState::Scheduled,
+            false,
+        ),
+        (
+            LATER_TODAY,
+            Role::Organiser,
+            Some("5678"),
+            MeetingState::Scheduled,
+            false,
+        ),
         (TOMORROW, Role::Guest, None, MeetingState::Scheduled, false),
-        (ENDED, Role::Organiser, Some("1357"), MeetingState::Ended, false),
-        (WEBINAR, Role::Audience, Some("802468"), MeetingState::Scheduled, true),
+        (
+            ENDED,
+            Role::Organiser,
+            Some("1357"),
+            MeetingState::Ended,
+            false,
+        ),
+        (
+            WEBINAR,
+            Role::Audience,
+            Some("802468"),
+            MeetingState::Scheduled,
+            true,
+        ),
         (HOST_LATE, Role::Guest, None, MeetingState::Scheduled, false),
     ];
     for (id, role, join_password, state, webinar) in expected {
@@ -126,13 +156,24 @@ async fn the_demo_account_sees_its_seeded_meetings_with_roles_passwords_and_stat
     // The organiser gets the guest password too; a guest's link carries its password's stand-in.
     let running = find(&all, RUNNING);
     assert_eq!(
-        running.passwords.general.as_ref().map(|p| p.expose_secret()),
+        running
+            .passwords
+            .general
+            .as_ref()
+            .map(|p| p.expose_secret()),
         Some("135790")
     );
     assert!(running.chair_join_uri.is_some());
     let soon = find(&all, SOON);
-    assert!(soon.passwords.chair.is_none(), "a guest never gets the chair password");
-    let link = soon.join_uri().expect("guest link").expose_secret().to_owned();
+    assert!(
+        soon.passwords.chair.is_none(),
+        "a guest never gets the chair password"
+    );
+    let link = soon
+        .join_uri()
+        .expect("guest link")
+        .expose_secret()
+        .to_owned();
     assert!(link.contains(&format!("/#/j/{SOON}/")), "{link}");
 
     // Times relative to the sandbox's start: running now, soon in at most 10 minutes.
@@ -140,7 +181,9 @@ async fn the_demo_account_sees_its_seeded_meetings_with_roles_passwords_and_stat
     assert_eq!(running.timing_at(now), Timing::Running);
     assert_eq!(find(&all, ENDED).timing_at(now), Timing::Ended);
     match soon.timing_at(now) {
-        Timing::StartsIn(left) => assert!(left.as_secs() <= 600 && left.as_secs() > 480, "{left:?}"),
+        Timing::StartsIn(left) => {
+            assert!(left.as_secs() <= 600 && left.as_secs() > 480, "{left:?}")
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -185,7 +228,11 @@ async fn every_page_is_fetched_and_the_cap_stops_reading() {
     assert_eq!(ids(&paged.meetings), ids(&whole));
     assert_eq!(paged.count, Some(7));
     assert!(!paged.truncated);
-    assert_eq!(fx.sandbox.stats().meeting_searches - before, 4, "pages of 2, 2, 2, 1");
+    assert_eq!(
+        fx.sandbox.stats().meeting_searches - before,
+        4,
+        "pages of 2, 2, 2, 1"
+    );
 
     let capped = fx
         .session
@@ -230,10 +277,7 @@ async fn each_listed_meeting_answers_the_auth_random_call() {
     check(TOMORROW, "").await.expect("no password");
     let webinar = check(WEBINAR, "802468").await.expect("audience").value;
     assert_eq!(webinar.webinar, Some(true));
-    assert_eq!(
-        check(ENDED, "").await.unwrap_err().kind,
-        ErrorKind::Ended
-    );
+    assert_eq!(check(ENDED, "").await.unwrap_err().kind, ErrorKind::Ended);
 
     // The late host: "not started" a few times, then in; the list follows.
     let listed = |fx: &Fixture| {
@@ -295,7 +339,10 @@ async fn the_request_has_the_documented_shape_and_the_record_keeps_no_secret() {
         .find(|r| r.path == "/v1/mmc/management/conferences")
         .expect("recorded");
     assert_eq!(search.method, "GET");
-    assert_eq!(search.query, ["limit", "offset", "queryConfMode", "sortType"]);
+    assert_eq!(
+        search.query,
+        ["limit", "offset", "queryConfMode", "sortType"]
+    );
     assert!(search.headers.contains(&"x-access-token".to_owned()));
     assert_eq!(search.status, 200);
     let text = serde_json::to_string(&records).expect("json");
@@ -308,7 +355,10 @@ async fn the_request_has_the_documented_shape_and_the_record_keeps_no_secret() {
         .into_iter()
         .flatten()
         {
-            assert!(!text.contains(secret.expose_secret()), "a password recorded");
+            assert!(
+                !text.contains(secret.expose_secret()),
+                "a password recorded"
+            );
         }
         // Debug output never shows a password or a link.
         let debug = format!("{meeting:?}");
@@ -330,8 +380,10 @@ async fn the_request_has_the_documented_shape_and_the_record_keeps_no_secret() {
 // ---- decoding and local time, on replies written here ------------------------------------
 
 fn one(entry: &str) -> Vec<Meeting> {
-    decode_meetings_page(format!(r#"{{"offset":0,"limit":20,"count":1,"data":[{entry}]}}"#).as_bytes())
-        .expect("decodes")
+    decode_meetings_page(
+        format!(r#"{{"offset":0,"limit":20,"count":1,"data":[{entry}]}}"#).as_bytes(),
+    )
+    .expect("decodes")
 }
 
 #[test]
@@ -353,7 +405,10 @@ fn unknown_fields_are_ignored_and_wrong_types_become_unknown() {
         meeting.state,
         Some(MeetingState::Unknown("Paused".to_owned()))
     );
-    assert_eq!(meeting.state.as_ref().map(MeetingState::as_str), Some("unknown"));
+    assert_eq!(
+        meeting.state.as_ref().map(MeetingState::as_str),
+        Some("unknown")
+    );
     assert_eq!(meeting.role(), Role::Guest);
     assert_eq!(password(meeting).as_deref(), Some("123456"));
     assert_eq!(
@@ -369,7 +424,11 @@ fn entries_without_a_meeting_id_are_left_out_and_a_broken_list_is_unreadable() {
     let meetings = decode_meetings_page(body).expect("decodes");
     assert_eq!(ids(&meetings), ["900000101"]);
     assert!(meetings[0].join_password().is_none());
-    assert!(decode_meetings_page(br#"{"count":0}"#).expect("empty").is_empty());
+    assert!(
+        decode_meetings_page(br#"{"count":0}"#)
+            .expect("empty")
+            .is_empty()
+    );
     for broken in [&br#"{"data":{"conferenceID":"1"}}"#[..], b"[]", b"<html>"] {
         assert_eq!(
             decode_meetings_page(broken).unwrap_err().kind,
@@ -392,7 +451,9 @@ fn service_times_are_utc_and_shown_in_the_local_zone() {
         assert_eq!(parse_service_time(bad), None, "{bad}");
     }
     let beijing = TimeZone::fixed(Offset::constant(8));
-    let meeting = &one(r#"{"conferenceID":"900000101","startTime":"2026-12-04 23:30","endTime":"2026-12-05 00:30"}"#)[0];
+    let meeting = &one(
+        r#"{"conferenceID":"900000101","startTime":"2026-12-04 23:30","endTime":"2026-12-05 00:30"}"#,
+    )[0];
     let local = meeting.start_in(&beijing).expect("start");
     assert_eq!(local.date(), date(2026, 12, 5));
     assert_eq!((local.hour(), local.minute()), (7, 30));

@@ -148,7 +148,11 @@ async fn a_reminder_has_a_join_button_and_its_click_comes_back() {
     assert_eq!(seen[0].summary, "设计评审 Design review");
     assert!(seen[0].body.contains("900 000 102"));
     assert_eq!(seen[0].actions, [JOIN_ACTION, "Join"]);
-    assert!(seen[0].hints.contains(&"desktop-entry".to_owned()), "{:?}", seen[0].hints);
+    assert!(
+        seen[0].hints.contains(&"desktop-entry".to_owned()),
+        "{:?}",
+        seen[0].hints
+    );
 
     // The user presses Join: the service says so, and meetjoin hears it.
     service
@@ -186,8 +190,16 @@ async fn no_service_and_no_bus_are_clear_errors() {
     let bus = PrivateBus::start();
     let err = Notifier::connect_to(&bus.address).await.unwrap_err();
     assert!(matches!(err, NotifyError::NoService(_)), "{err:?}");
-    assert!(err.message(Lang::En).contains("no notification service"), "{}", err.message(Lang::En));
-    assert!(err.message(Lang::ZhCn).contains("通知服务"), "{}", err.message(Lang::ZhCn));
+    assert!(
+        err.message(Lang::En).contains("no notification service"),
+        "{}",
+        err.message(Lang::En)
+    );
+    assert!(
+        err.message(Lang::ZhCn).contains("通知服务"),
+        "{}",
+        err.message(Lang::ZhCn)
+    );
 
     let dir = tempfile::tempdir().expect("dir");
     let nowhere = format!("unix:path={}", dir.path().join("no-bus").display());
@@ -207,7 +219,9 @@ fn a_meeting_reminder_says_when_and_which_meeting_never_the_password() {
         r#"{{"data":[{{"conferenceID":"900000102","subject":"设计评审","startTime":"{text}",
         "passwordEntry":[{{"conferenceRole":"general","password":"246802"}}]}}]}}"#
     );
-    let meeting = decode_meetings_page(body.as_bytes()).expect("decodes").remove(0);
+    let meeting = decode_meetings_page(body.as_bytes())
+        .expect("decodes")
+        .remove(0);
     let now = jiff::Timestamp::now();
     let en = Reminder::for_meeting(&meeting, now, Lang::En);
     assert_eq!(en.title, "设计评审");

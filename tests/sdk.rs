@@ -297,7 +297,11 @@ async fn meetjoin_calls(sandbox: &TlsSandbox) {
         .await
         .expect("meetings")
         .value;
-    assert_eq!(list.meetings.len(), 7, "the SDK's meetings, read by meetjoin");
+    assert_eq!(
+        list.meetings.len(),
+        7,
+        "the SDK's meetings, read by meetjoin"
+    );
     client.validate(&tokens.access).await.expect("validate");
     let fresh = client.refresh(&tokens.access).await.expect("refresh").value;
     client.sign_out(&fresh.access).await.expect("sign out");

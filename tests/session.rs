@@ -1068,13 +1068,20 @@ async fn the_portal_nonce_renews_and_forgets_as_every_call_does() {
     let err = session.portal_nonce().await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotSignedIn);
     assert_eq!(refreshes.load(Ordering::SeqCst), 1, "one renewal");
-    assert_eq!(calls.load(Ordering::SeqCst), 2, "asked once, then once more");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "asked once, then once more"
+    );
     assert_eq!(session.status(), None, "the dead session is forgotten");
     assert!(store.load(&server).expect("load").is_none());
     let again = session.portal_nonce().await.unwrap_err();
     assert_eq!(again.kind, ErrorKind::NotSignedIn);
     assert_eq!(
-        (refreshes.load(Ordering::SeqCst), calls.load(Ordering::SeqCst)),
+        (
+            refreshes.load(Ordering::SeqCst),
+            calls.load(Ordering::SeqCst)
+        ),
         (1, 2),
         "nothing more is asked of the server"
     );
@@ -1087,7 +1094,11 @@ async fn the_portal_nonce_survives_an_expired_token_with_one_refresh() {
     session.sign_in(account()).await.expect("sign in");
     fx.sandbox.expire_access_tokens();
     let nonce = session.portal_nonce().await.expect("nonce after a refresh");
-    assert!(fx.sandbox.redeem_portal_nonce(nonce.expose_secret()).is_some());
+    assert!(
+        fx.sandbox
+            .redeem_portal_nonce(nonce.expose_secret())
+            .is_some()
+    );
     let stats = fx.stats();
     assert_eq!((stats.refreshes, stats.portal_nonces), (1, 2));
 }
@@ -1102,7 +1113,13 @@ async fn a_call_runs_at_most_twice_whatever_the_server_says() {
         ("accepted", [|| Ok(()), || Ok(())], 1, 0, true),
         ("rejected, then accepted", [rejected, || Ok(())], 2, 1, true),
         ("rejected twice", [rejected, rejected], 2, 1, false),
-        ("a refusal is not a rejection", [wrong, rejected], 1, 0, true),
+        (
+            "a refusal is not a rejection",
+            [wrong, rejected],
+            1,
+            0,
+            true,
+        ),
     ];
     for (what, answers, calls, refreshes, signed_in) in cases {
         let fx = Fixture::default().await;
@@ -1129,6 +1146,13 @@ async fn a_given_token_rejected_twice_is_kept_as_given() {
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::NotSignedIn);
-    assert_eq!(fx.stats().meeting_searches, 1, "nothing to renew a given token with");
-    assert!(session.status().is_some(), "MEETJOIN_TOKEN stays what it was");
+    assert_eq!(
+        fx.stats().meeting_searches,
+        1,
+        "nothing to renew a given token with"
+    );
+    assert!(
+        session.status().is_some(),
+        "MEETJOIN_TOKEN stays what it was"
+    );
 }

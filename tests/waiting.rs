@@ -47,7 +47,12 @@ impl Script {
     }
 
     fn calls(&self) -> Vec<u64> {
-        self.calls.lock().unwrap().iter().map(|d| d.as_millis() as u64).collect()
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_millis() as u64)
+            .collect()
     }
 }
 
@@ -78,7 +83,11 @@ async fn it_rechecks_every_30_s_backing_off_until_the_host_arrives() {
     // 30 s, then 45 s later, then 67.5 s later.
     assert_eq!(script.calls(), [30_000, 75_000, 142_500]);
     let waited: Vec<u64> = seen.iter().map(|a| a.waited.as_millis() as u64).collect();
-    assert_eq!(waited, [30_000, 75_000, 142_500], "each attempt says how long it has waited");
+    assert_eq!(
+        waited,
+        [30_000, 75_000, 142_500],
+        "each attempt says how long it has waited"
+    );
     assert_eq!(seen[0].next_in, Some(Duration::from_secs(45)));
     assert_eq!(seen[2].error, None);
     assert_eq!(seen[2].next_in, None);
@@ -94,13 +103,20 @@ async fn it_gives_up_after_30_minutes_with_waits_of_at_most_2_minutes() {
     assert_eq!(last.kind, ErrorKind::NotStarted);
     assert!(waited <= Duration::from_secs(30 * 60), "{waited:?}");
     let calls = script.calls();
-    assert!(calls.last().is_some_and(|at| *at <= 30 * 60 * 1000), "{calls:?}");
+    assert!(
+        calls.last().is_some_and(|at| *at <= 30 * 60 * 1000),
+        "{calls:?}"
+    );
     let gaps: Vec<u64> = calls.windows(2).map(|w| w[1] - w[0]).collect();
     assert!(gaps.iter().all(|gap| *gap <= 120_000), "{gaps:?}");
     assert_eq!(gaps.last(), Some(&120_000), "the waits grow to 2 minutes");
     // 30 + 45 + 67.5 + 101.25 + 120 × 12 = 1683.75 s: 16 checks, the next would pass 30 min.
     assert_eq!(calls.len(), 16, "{calls:?}");
-    assert_eq!(seen.last().and_then(|a| a.next_in), None, "the last says no more");
+    assert_eq!(
+        seen.last().and_then(|a| a.next_in),
+        None,
+        "the last says no more"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -138,14 +154,14 @@ async fn network_trouble_is_waited_through_and_a_rate_limit_honoured() {
         retry_after: Some(Duration::from_secs(300)),
         ..error(ErrorKind::RateLimited)
     };
-    let script = Script::new(vec![
-        Err(error(ErrorKind::Network)),
-        Err(limited),
-        Ok("in"),
-    ]);
+    let script = Script::new(vec![Err(error(ErrorKind::Network)), Err(limited), Ok("in")]);
     let (result, _) = run(&script, ErrorKind::NotStarted).await;
     assert_eq!(result.expect("in"), "in");
-    assert_eq!(script.calls(), [30_000, 75_000, 375_000], "5 minutes after the 429");
+    assert_eq!(
+        script.calls(),
+        [30_000, 75_000, 375_000],
+        "5 minutes after the 429"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -217,5 +233,8 @@ async fn the_sandbox_host_arrives_and_the_wait_returns_the_random() {
         .expect("the host arrived");
     assert_eq!(reply.value.random.expose_secret().len(), 15);
     assert_eq!(attempts.len() as u32, HOST_ARRIVES_AFTER, "{attempts:?}");
-    assert_eq!(sandbox.stats().random_calls, u64::from(HOST_ARRIVES_AFTER) + 1);
+    assert_eq!(
+        sandbox.stats().random_calls,
+        u64::from(HOST_ARRIVES_AFTER) + 1
+    );
 }

@@ -309,7 +309,9 @@ impl Meeting {
             return Timing::Ended;
         }
         match self.start {
-            Some(start) if start > now => Timing::StartsIn(now.duration_until(start).unsigned_abs()),
+            Some(start) if start > now => {
+                Timing::StartsIn(now.duration_until(start).unsigned_abs())
+            }
             Some(_) => Timing::Due,
             None => Timing::Unknown,
         }
@@ -381,7 +383,11 @@ struct PageBody {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ConferenceBody {
-    #[serde(rename = "conferenceID", default, deserialize_with = "string_or_number")]
+    #[serde(
+        rename = "conferenceID",
+        default,
+        deserialize_with = "string_or_number"
+    )]
     conference_id: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     subject: Option<String>,
@@ -434,11 +440,16 @@ pub fn parse_service_time(text: &str) -> Option<Timestamp> {
     if let Ok(at) = text.parse::<Timestamp>() {
         return Some(at);
     }
-    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|format| DateTime::strptime(format, text).ok())
-        .and_then(|civil| civil.to_zoned_datetime(TimeZone::UTC).ok())
-        .map(|zoned| zoned.timestamp())
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|format| DateTime::strptime(format, text).ok())
+    .and_then(|civil| civil.to_zoned_datetime(TimeZone::UTC).ok())
+    .map(|zoned| zoned.timestamp())
 }
 
 /// A non-empty secret from a server's text.
@@ -547,8 +558,9 @@ pub fn decode_meetings_page(body: &[u8]) -> Result<Vec<Meeting>, ApiError> {
         ApiError::new(ErrorKind::UnreadableReply).with_detail(super::json_error_detail(&e))
     })?;
     if !value.is_object() {
-        return Err(ApiError::new(ErrorKind::UnreadableReply)
-            .with_detail("the reply is not a JSON object"));
+        return Err(
+            ApiError::new(ErrorKind::UnreadableReply).with_detail("the reply is not a JSON object")
+        );
     }
     let body: PageBody = serde_json::from_value(value).map_err(|e| {
         ApiError::new(ErrorKind::UnreadableReply).with_detail(super::json_error_detail(&e))
@@ -607,14 +619,16 @@ impl Client {
         // A server that ignores `offset` (or sends only unusable entries) cannot keep us here.
         let max_pages = query.max_meetings.div_ceil(limit as usize).max(1);
         for pages in 1.. {
-            let reply = self.meetings_page(access_token, query, offset, limit).await?;
+            let reply = self
+                .meetings_page(access_token, query, offset, limit)
+                .await?;
             let page = reply.value;
             list.count = page.count.or(list.count);
             list.skipped += page.skipped;
             list.meetings.extend(page.meetings);
             offset += page.entries as u64;
-            let more = page.entries >= limit as usize
-                && list.count.is_none_or(|count| offset < count);
+            let more =
+                page.entries >= limit as usize && list.count.is_none_or(|count| offset < count);
             if list.meetings.len() >= query.max_meetings {
                 list.truncated = more || list.meetings.len() > query.max_meetings;
                 list.meetings.truncate(query.max_meetings);

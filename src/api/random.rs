@@ -302,8 +302,14 @@ mod tests {
         let just_before = fetched + RANDOM_FRESH_FOR - Duration::from_millis(1);
         assert!(!random.is_stale_at(just_before));
         assert!(random.is_stale_at(fetched + RANDOM_FRESH_FOR));
-        assert_eq!(random.age_at(fetched + Duration::from_secs(120)).as_secs(), 120);
+        assert_eq!(
+            random.age_at(fetched + Duration::from_secs(120)).as_secs(),
+            120
+        );
         // A clock read before the fetch is no age at all.
-        assert_eq!(random.age_at(fetched - Duration::from_secs(1)), Duration::ZERO);
+        assert_eq!(
+            random.age_at(fetched - Duration::from_secs(1)),
+            Duration::ZERO
+        );
     }
 }

@@ -71,7 +71,14 @@ pub(super) async fn run(args: MeetingsArgs, lang: Lang) -> Result<(), Failure> {
         object["request_id"] = json!(reply.request_id);
         println!("{object}");
     } else {
-        print_table(&list, args.range, &tz, now.timestamp(), args.show_passwords, lang);
+        print_table(
+            &list,
+            args.range,
+            &tz,
+            now.timestamp(),
+            args.show_passwords,
+            lang,
+        );
     }
     Ok(())
 }
@@ -255,7 +262,9 @@ fn print_table(
             timing_text(m.timing_at(now), lang),
             m.id.grouped(),
             subject,
-            m.organiser.clone().unwrap_or_else(|| lang.tr("cli.unknown")),
+            m.organiser
+                .clone()
+                .unwrap_or_else(|| lang.tr("cli.unknown")),
             role_text(m.role(), lang),
             password,
         ]);
@@ -284,13 +293,21 @@ fn print_table(
     let _ = writeln!(
         out,
         "{}",
-        t!("meetings.time_zone", locale = lang.code(), zone = zone_name(tz, now))
+        t!(
+            "meetings.time_zone",
+            locale = lang.code(),
+            zone = zone_name(tz, now)
+        )
     );
     if list.truncated {
         let _ = writeln!(
             out,
             "{}",
-            t!("meetings.truncated", locale = lang.code(), n = list.meetings.len())
+            t!(
+                "meetings.truncated",
+                locale = lang.code(),
+                n = list.meetings.len()
+            )
         );
     }
 }

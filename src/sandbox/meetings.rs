@@ -225,7 +225,9 @@ impl Schedule {
                 {
                     // It must end before the local day does, and start after the "soon" one.
                     let latest = day_end - (m.minutes + 5) * 60;
-                    start = start.min(latest - latest.rem_euclid(60)).max(anchor + 20 * 60);
+                    start = start
+                        .min(latest - latest.rem_euclid(60))
+                        .max(anchor + 20 * 60);
                 }
                 (m.meeting.id, (start, start + m.minutes * 60))
             })
@@ -510,10 +512,7 @@ fn conference_info(
 
 /// The password an auth-random call for `m` is checked against: whichever of its passwords was
 /// sent (chair, guest or audience), else the guests' one.
-pub(crate) fn expected_password(
-    m: &ScheduledMeeting,
-    sent: Option<&str>,
-) -> Option<&'static str> {
+pub(crate) fn expected_password(m: &ScheduledMeeting, sent: Option<&str>) -> Option<&'static str> {
     let all = [
         Some(m.chair_password),
         m.meeting.password,
