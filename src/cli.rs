@@ -1,4 +1,7 @@
-//! The command line: `check`, `login`, `logout`, `sandbox` and `gui`. A stable contract for scripts.
+//! The command line: `check`, `meetings`, `login`, `logout`, `sandbox` and `gui`. A stable
+//! contract for scripts.
+
+mod meetings;
 
 use std::future::Future;
 use std::io::{BufRead, IsTerminal, Write};
@@ -64,6 +67,8 @@ enum Command {
     Check(CheckArgs),
     /// Check a meeting, then open it in HUAWEI CLOUD Meeting (or print the link).
     Join(JoinArgs),
+    /// List your own meetings (today's by default), in local time.
+    Meetings(meetings::MeetingsArgs),
     /// Sign in and keep the token in the OS keyring.
     Login(LoginArgs),
     /// End the token on the server and remove it from the OS keyring.
@@ -294,6 +299,13 @@ pub fn main() -> ExitCode {
             match join(args, lang).await {
                 Ok(()) => EXIT_OK,
                 Err(failure) => report(&failure, false, lang),
+            }
+        }),
+        Command::Meetings(args) => Box::pin(async move {
+            let json = args.json;
+            match meetings::run(args, lang).await {
+                Ok(()) => EXIT_OK,
+                Err(failure) => report(&failure, json, lang),
             }
         }),
         Command::Login(args) => Box::pin(async move {
@@ -590,6 +602,33 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
     }
 }
 
+/// The session a command that needs the user's token runs with: `MEETJOIN_TOKEN` when set,
+/// else the keyring's sign-in for `server`; not signed in is exit 3.
+async fn signed_in_session(
+    server: Server,
+    arg: &ServerArg,
+    lang: Lang,
+) -> Result<Session, Failure> {
+    let client = client(server, arg, lang)?;
+    match std::env::var(ENV_TOKEN)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        Some(token) => Ok(Session::with_access_token(
+            client,
+            SecretString::from(token.trim().to_owned()),
+        )),
+        None => {
+            let session = Session::new(client, keyring_store());
+            match session.restore().await {
+                Ok(Some(_)) => Ok(session),
+                Ok(None) => Err(Failure::api(ApiError::new(ErrorKind::NotSignedIn), lang)),
+                Err(e) => Err(Failure::store(&e, lang)),
+            }
+        }
+    }
+}
+
 /// Checks the meeting as `meetjoin check` does; the outcome and what a join needs.
 async fn run_check(args: CheckArgs, lang: Lang) -> Result<Passed, Failure> {
     let meeting_id = MeetingId::parse(&args.meeting)
@@ -602,23 +641,7 @@ async fn run_check(args: CheckArgs, lang: Lang) -> Result<Passed, Failure> {
             .ok()
             .map(SecretString::from)
     };
-    let client = client(server.clone(), &args.server, lang)?;
-    let session = match std::env::var(ENV_TOKEN)
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-    {
-        Some(token) => {
-            Session::with_access_token(client, SecretString::from(token.trim().to_owned()))
-        }
-        None => {
-            let session = Session::new(client, keyring_store());
-            match session.restore().await {
-                Ok(Some(_)) => session,
-                Ok(None) => return Err(Failure::api(ApiError::new(ErrorKind::NotSignedIn), lang)),
-                Err(e) => return Err(Failure::store(&e, lang)),
-            }
-        }
-    };
+    let session = signed_in_session(server.clone(), &args.server, lang).await?;
     let interactive = std::io::stdin().is_terminal() && !args.password_stdin;
     let mut asked = false;
     loop {

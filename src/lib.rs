@@ -17,12 +17,14 @@ pub mod i18n;
 pub mod join;
 pub mod logging;
 pub mod meeting_id;
+pub mod notify;
 pub mod redact;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secrets;
 pub mod server;
 pub mod session;
+pub mod waiting;
 
 pub use i18n::Lang;
 pub use meeting_id::{MeetingId, MeetingIdError};

@@ -7,6 +7,7 @@
 //! it already). Every change is published on a [`tokio::sync::watch`] channel
 //! ([`Session::subscribe`]).
 
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -15,8 +16,8 @@ use tokio::sync::watch;
 use crate::api::auth::now_unix;
 use crate::api::retry::Retries;
 use crate::api::{
-    ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, RandomRequest, Reply, RetryNotice,
-    Tokens,
+    ApiError, AppIdCredentials, AuthRandom, Client, ErrorKind, MeetingList, MeetingQuery,
+    RandomRequest, Reply, RetryNotice, Tokens,
 };
 use crate::redact::Redactor;
 use crate::secrets::{SignInMethod, StoreError, StoredSession, TokenStore};
@@ -260,7 +261,7 @@ impl Session {
             Credentials::AccessToken(access) => {
                 // A pasted token the service refuses is "rejected", not "not signed in".
                 let reply = client.validate(&access).await.map_err(|mut e| {
-                    if e.kind == ErrorKind::NotSignedIn {
+                    if e.kind.is_token_rejection() {
                         e.kind = ErrorKind::TokenRejected;
                     }
                     e
@@ -293,42 +294,21 @@ impl Session {
         })
     }
 
-    /// A one-time portal nonce for the signed-in user (to join signed in, API.md section 6):
-    /// refreshes a token about to expire first, and on a rejected token renews once and asks
-    /// again once.
+    /// A one-time portal nonce for the signed-in user (to join signed in, API.md section 6),
+    /// with the same token renewal as every call ([`Session::with_fresh_token`]).
     pub async fn portal_nonce(&self) -> Result<SecretString, ApiError> {
-        self.ensure_loaded().await;
         let client = &self.shared.client;
-        let Some(current) = self.lock().current.clone() else {
-            return Err(ApiError::new(ErrorKind::NotSignedIn));
-        };
-        let mut access = current.tokens.access.clone();
-        let mut renewal_tried = false;
-        if current
-            .tokens
-            .expires_within(now_unix(), REFRESH_MARGIN_SECS)
-        {
-            renewal_tried = true;
-            let expired = current.tokens.expires_within(now_unix(), 0);
-            match self.renew(&access, expired).await {
-                Ok(Renewed::Token(fresh)) => access = fresh,
-                Ok(Renewed::SignedOut) => return Err(ApiError::new(ErrorKind::NotSignedIn)),
-                Err(_) if !current.tokens.expires_within(now_unix(), 0) => {}
-                Err(e) if e.kind.is_transport_problem() => return Err(e),
-                Err(_) => return Err(ApiError::new(ErrorKind::NotSignedIn)),
-            }
-        }
-        match client.portal_nonce(&access).await {
-            Err(e) if e.kind == ErrorKind::NotSignedIn && !renewal_tried => {
-                match self.renew(&access, true).await {
-                    Ok(Renewed::Token(fresh)) => Ok(client.portal_nonce(&fresh).await?.value),
-                    Ok(Renewed::SignedOut) => Err(e),
-                    Err(renew_error) if renew_error.kind.is_transport_problem() => Err(renew_error),
-                    Err(_) => Err(e),
-                }
-            }
-            other => Ok(other?.value),
-        }
+        self.with_fresh_token(move |access| async move { client.portal_nonce(&access).await })
+            .await
+            .map(|reply| reply.value)
+    }
+
+    /// Every page of the signed-in user's meetings (SearchMeetings), with the same token
+    /// renewal as every call ([`Session::with_fresh_token`]); never tried again otherwise.
+    pub async fn meetings(&self, query: &MeetingQuery) -> Result<Reply<MeetingList>, ApiError> {
+        let client = &self.shared.client;
+        self.with_fresh_token(move |access| async move { client.meetings(&access, query).await })
+            .await
     }
 
     /// Forgets the token here at once, then ends it on the server, whatever the server says.
@@ -345,7 +325,7 @@ impl Session {
         };
         if let Some(current) = taken
             && let Err(e) = self.shared.client.sign_out(&current.tokens.access).await
-            && e.kind != ErrorKind::NotSignedIn
+            && !e.kind.is_token_rejection()
         {
             outcome.server_error = Some(e);
         }
@@ -373,11 +353,11 @@ impl Session {
         self.ensure_loaded().await;
         let policy = self.shared.client.retry_policy().clone();
         let budget = policy.budget;
-        let mut retries = Retries::new(policy, on_retry);
+        let retries = Retries::new(policy, on_retry);
         let deadline = retries.deadline();
         // Renewals count too: whatever runs, the check ends by its deadline. (A renewal runs in
         // its own task, so stopping here never loses a refreshed token.)
-        tokio::time::timeout_at(deadline, self.checked_random(request, &mut retries))
+        tokio::time::timeout_at(deadline, self.checked_random(request, &retries))
             .await
             .unwrap_or_else(|_| {
                 Err(ApiError::new(ErrorKind::Timeout).with_detail(format!(
@@ -391,21 +371,42 @@ impl Session {
     async fn checked_random(
         &self,
         request: &RandomRequest,
-        retries: &mut Retries<'_>,
+        retries: &Retries<'_>,
     ) -> Result<Reply<AuthRandom>, ApiError> {
         let client = &self.shared.client;
+        self.with_fresh_token(move |access| async move {
+            client.auth_random_retrying(&access, request, retries).await
+        })
+        .await
+    }
+
+    /// Runs `call` with the signed-in user's access token, renewing it as API.md section 4
+    /// asks; every call that needs the token goes through here, so they all renew alike.
+    ///
+    /// A token that expires within [`REFRESH_MARGIN_SECS`] is renewed first (if that fails
+    /// while the token still has time, the token is used as it is). When the service rejects
+    /// the token ([`ErrorKind::is_token_rejection`]), the session is renewed once and `call`
+    /// runs once more; at most one renewal per call, so `call` runs at most twice and never in
+    /// a loop. A token rejected although it was just renewed is forgotten (the user has to
+    /// sign in again, and the next call asks the server nothing), except a given token
+    /// (`MEETJOIN_TOKEN`), which is kept as it was given. A renewal that fails on the network
+    /// reports that failure, not "sign in again".
+    pub async fn with_fresh_token<T, F, Fut>(&self, mut call: F) -> Result<T, ApiError>
+    where
+        F: FnMut(SecretString) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        self.ensure_loaded().await;
         let Some(current) = self.lock().current.clone() else {
             return Err(ApiError::new(ErrorKind::NotSignedIn));
         };
         let mut access = current.tokens.access.clone();
-        // At most one renewal per call: before it, when the token is about to expire, or
-        // after the server rejects the token. Never a loop.
-        let mut renewal_tried = false;
+        let mut renewed_before = false;
         if current
             .tokens
             .expires_within(now_unix(), REFRESH_MARGIN_SECS)
         {
-            renewal_tried = true;
+            renewed_before = true;
             let expired = current.tokens.expires_within(now_unix(), 0);
             match self.renew(&access, expired).await {
                 Ok(Renewed::Token(fresh)) => access = fresh,
@@ -416,26 +417,25 @@ impl Session {
                 Err(_) => return Err(ApiError::new(ErrorKind::NotSignedIn)),
             }
         }
-        match client.auth_random_retrying(&access, request, retries).await {
-            Err(e) if e.kind == ErrorKind::NotSignedIn => {
-                if renewal_tried {
-                    self.forget(&access).await;
-                    return Err(e);
+        let rejected = match call(access.clone()).await {
+            Err(e) if e.kind.is_token_rejection() => e,
+            other => return other,
+        };
+        if renewed_before {
+            self.forget(&access).await;
+            return Err(rejected);
+        }
+        match self.renew(&access, true).await {
+            Ok(Renewed::Token(fresh)) => {
+                let retried = call(fresh.clone()).await;
+                if matches!(&retried, Err(e) if e.kind.is_token_rejection()) {
+                    self.forget(&fresh).await;
                 }
-                match self.renew(&access, true).await {
-                    Ok(Renewed::Token(fresh)) => {
-                        let retried = client.auth_random_retrying(&fresh, request, retries).await;
-                        if matches!(&retried, Err(e) if e.kind == ErrorKind::NotSignedIn) {
-                            self.forget(&fresh).await;
-                        }
-                        retried
-                    }
-                    Ok(Renewed::SignedOut) => Err(e),
-                    Err(renew_error) if renew_error.kind.is_transport_problem() => Err(renew_error),
-                    Err(_) => Err(e),
-                }
+                retried
             }
-            other => other,
+            Ok(Renewed::SignedOut) => Err(rejected),
+            Err(renew_error) if renew_error.kind.is_transport_problem() => Err(renew_error),
+            Err(_) => Err(rejected),
         }
     }
 

@@ -1161,6 +1161,7 @@ async fn stats_count_every_request_per_endpoint() {
             validates: 1,
             sign_outs: 1,
             portal_nonces: 0,
+            meeting_searches: 0,
         }
     );
 }

@@ -3,7 +3,8 @@
 //!
 //! `meetjoin sandbox --tls --port 0 --record FILE` runs as a user would start it; the SDK drives
 //! it through tests/sdk/referee.py (account and App ID sign-in in its four forms,
-//! `CreateAuthRandom` for every seeded meeting, `CheckToken`, `UpdateToken`, `DeleteToken`, a
+//! `CreateAuthRandom` for every seeded meeting, `SearchMeetings` (range, paging, order, the
+//! fields of its model), `CheckToken`, `UpdateToken`, `DeleteToken`, a
 //! refused call after sign-out). Then meetjoin's own client makes the same calls against the
 //! same sandbox, and the request shapes the sandbox recorded (header names, query names, body
 //! field names and JSON types; never a value but a few safe ones) are compared call by call.
@@ -21,7 +22,9 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use meetjoin::api::{AppIdCredentials, Client, ClientOptions, RandomRequest};
+use meetjoin::api::{
+    AppIdCredentials, Client, ClientOptions, MeetingQuery, MeetingRange, RandomRequest,
+};
 use meetjoin::sandbox::{
     DEMO_ACCOUNT, DEMO_APP_ID, DEMO_APP_KEY, DEMO_PASSWORD, DEMO_SP_APP_ID, DEMO_SP_APP_KEY,
     DEMO_SP_CORP_ID,
@@ -212,6 +215,7 @@ fn the_official_sdk_finds_the_sandbox_behaves_as_the_service() {
         "account_sign_in",
         "app_id_sign_in",
         "create_auth_random",
+        "search_meetings",
         "check_token",
         "update_token",
         "delete_token",
@@ -288,6 +292,16 @@ async fn meetjoin_calls(sandbox: &TlsSandbox) {
             .await
             .unwrap_or_else(|e| panic!("{meeting}: {e}"));
     }
+    let list = client
+        .meetings(&tokens.access, &MeetingQuery::of(MeetingRange::All))
+        .await
+        .expect("meetings")
+        .value;
+    assert_eq!(
+        list.meetings.len(),
+        7,
+        "the SDK's meetings, read by meetjoin"
+    );
     client.validate(&tokens.access).await.expect("validate");
     let fresh = client.refresh(&tokens.access).await.expect("refresh").value;
     client.sign_out(&fresh.access).await.expect("sign out");
@@ -369,7 +383,7 @@ fn meetjoin_asks_as_the_official_sdk_asks() {
     let records = sandbox.recorded();
     let sdk = by_call(&records, Side::Sdk);
     let ours = by_call(&records, Side::Meetjoin);
-    assert_eq!(ours.len(), 8, "{:#?}", ours.keys());
+    assert_eq!(ours.len(), 9, "{:#?}", ours.keys());
     let mut unexplained = Vec::new();
     let mut used = BTreeSet::new();
     let mut report = Vec::new();

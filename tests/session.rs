@@ -1022,3 +1022,137 @@ async fn a_refresh_that_ends_after_sign_out_does_not_sign_in_again() {
     assert!(store.load(&gated.server).expect("load").is_none());
     assert!(status.borrow().signed_in.is_none());
 }
+
+// ---- one renewal for every call ---------------------------------------------------------
+
+/// A server that refreshes any token into "fresh" and rejects every other call: counts both.
+async fn rejecting_server() -> (Server, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    use axum::http::StatusCode;
+    let (refreshes, calls) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let counted = refreshes.clone();
+    let refresh = axum::routing::put(move || {
+        let counted = counted.clone();
+        async move {
+            counted.fetch_add(1, Ordering::SeqCst);
+            r#"{"accessToken":"fresh","refreshToken":"second","validPeriod":3600}"#
+        }
+    });
+    let counted = calls.clone();
+    let app = axum::Router::new()
+        .route("/v1/usg/acs/token", refresh)
+        .fallback(move || {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                (
+                    StatusCode::UNAUTHORIZED,
+                    r#"{"error_code":"USG.000000004","error_msg":"TOKEN_INVALID"}"#,
+                )
+            }
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (Server::parse(&url).expect("loopback"), refreshes, calls)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_nonce_renews_and_forgets_as_every_call_does() {
+    // Before the renewal was one function, the nonce call kept a session whose freshly renewed
+    // token was rejected too, and asked the server again on every later call.
+    let (server, refreshes, calls) = rejecting_server().await;
+    let store = store_with_access(&server, "stale");
+    let session = Session::new(Client::new(server.clone()).expect("client"), store.clone());
+    let err = session.portal_nonce().await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    assert_eq!(refreshes.load(Ordering::SeqCst), 1, "one renewal");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "asked once, then once more"
+    );
+    assert_eq!(session.status(), None, "the dead session is forgotten");
+    assert!(store.load(&server).expect("load").is_none());
+    let again = session.portal_nonce().await.unwrap_err();
+    assert_eq!(again.kind, ErrorKind::NotSignedIn);
+    assert_eq!(
+        (
+            refreshes.load(Ordering::SeqCst),
+            calls.load(Ordering::SeqCst)
+        ),
+        (1, 2),
+        "nothing more is asked of the server"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_nonce_survives_an_expired_token_with_one_refresh() {
+    let fx = Fixture::default().await;
+    let session = fx.session();
+    session.sign_in(account()).await.expect("sign in");
+    fx.sandbox.expire_access_tokens();
+    let nonce = session.portal_nonce().await.expect("nonce after a refresh");
+    assert!(
+        fx.sandbox
+            .redeem_portal_nonce(nonce.expose_secret())
+            .is_some()
+    );
+    let stats = fx.stats();
+    assert_eq!((stats.refreshes, stats.portal_nonces), (1, 2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_runs_at_most_twice_whatever_the_server_says() {
+    // (the call's answers in turn, calls made, refreshes, still signed in afterwards)
+    let rejected = || Err::<(), _>(meetjoin::api::ApiError::new(ErrorKind::NotSignedIn));
+    let wrong = || Err::<(), _>(meetjoin::api::ApiError::new(ErrorKind::WrongIdOrPassword));
+    type Answer = fn() -> Result<(), meetjoin::api::ApiError>;
+    let cases: [(&str, [Answer; 2], usize, u64, bool); 4] = [
+        ("accepted", [|| Ok(()), || Ok(())], 1, 0, true),
+        ("rejected, then accepted", [rejected, || Ok(())], 2, 1, true),
+        ("rejected twice", [rejected, rejected], 2, 1, false),
+        (
+            "a refusal is not a rejection",
+            [wrong, rejected],
+            1,
+            0,
+            true,
+        ),
+    ];
+    for (what, answers, calls, refreshes, signed_in) in cases {
+        let fx = Fixture::default().await;
+        let session = fx.session();
+        session.sign_in(account()).await.expect("sign in");
+        let made = AtomicUsize::new(0);
+        let _ = session
+            .with_fresh_token(|_access| {
+                let n = made.fetch_add(1, Ordering::SeqCst);
+                async move { answers[n.min(1)]() }
+            })
+            .await;
+        assert_eq!(made.load(Ordering::SeqCst), calls, "{what}");
+        assert_eq!(fx.stats().refreshes, refreshes, "{what}");
+        assert_eq!(session.status().is_some(), signed_in, "{what}");
+    }
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_given_token_rejected_twice_is_kept_as_given() {
+    let fx = Fixture::default().await;
+    let session = Session::with_access_token(fx.client.clone(), secret("given-but-dead"));
+    let err = session
+        .meetings(&meetjoin::api::MeetingQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotSignedIn);
+    assert_eq!(
+        fx.stats().meeting_searches,
+        1,
+        "nothing to renew a given token with"
+    );
+    assert!(
+        session.status().is_some(),
+        "MEETJOIN_TOKEN stays what it was"
+    );
+}

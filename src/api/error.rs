@@ -275,6 +275,12 @@ impl ErrorKind {
         )
     }
 
+    /// True when the service no longer accepts the access token (any USG token code, a bare
+    /// 401): the session renews once and retries once, then the user has to sign in again.
+    pub fn is_token_rejection(self) -> bool {
+        self == ErrorKind::NotSignedIn
+    }
+
     /// True when signing in (again) is what the user needs to do.
     pub fn is_sign_in_problem(self) -> bool {
         matches!(

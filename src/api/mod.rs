@@ -1,12 +1,13 @@
 //! The HTTP client for the HUAWEI CLOUD Meeting server API.
 //!
 //! One module per call family: [`random`] for the meeting's auth random, [`auth`] for
-//! sign-in and tokens. Every call goes through `Client::send_raw`, which adds the common
+//! sign-in and tokens, [`meetings`] for the user's own meetings. Every call goes through `Client::send_raw`, which adds the common
 //! headers, refuses redirects and large replies, and turns failures into [`ApiError`].
 //! Only the auth random call is ever tried again, as [`retry`] decides.
 
 pub mod auth;
 pub mod error;
+pub mod meetings;
 pub mod portal;
 pub mod random;
 pub mod retry;
@@ -22,7 +23,11 @@ use serde::de::DeserializeOwned;
 
 pub use auth::{AppIdCredentials, Tokens};
 pub use error::{ApiError, CodeInfo, ErrorKind};
-pub use random::{AuthRandom, ConfMode, RandomRequest};
+pub use meetings::{
+    Meeting, MeetingList, MeetingPasswords, MeetingQuery, MeetingRange, MeetingState, Role,
+    StartOrder, Timing,
+};
+pub use random::{AuthRandom, ConfMode, RANDOM_FRESH_FOR, RandomRequest};
 pub use retry::{RetryNotice, RetryPolicy};
 
 use crate::i18n::Lang;

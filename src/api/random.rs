@@ -1,7 +1,7 @@
 //! Call 1: the meeting's auth random (`CreateAuthRandom`).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::value::MapAccessDeserializer;
@@ -15,6 +15,10 @@ use crate::redact::Redactor;
 
 /// The path of the auth random call.
 pub const PATH: &str = "/v2/mms/ncms/conferences/auth/random";
+
+/// How long an auth random is taken to stay good before a face offers to fetch a new one.
+/// A guess: API.md gives the random no lifetime, only "short-lived".
+pub const RANDOM_FRESH_FOR: Duration = Duration::from_secs(5 * 60);
 
 /// What to ask the service about one meeting.
 #[derive(Clone)]
@@ -93,6 +97,21 @@ pub struct AuthRandom {
     pub need_password: Option<bool>,
     /// The enterprise allows joining from the mini-program.
     pub support_applets: Option<bool>,
+    /// When the reply arrived (the random's age is counted from here).
+    pub fetched_at: Instant,
+}
+
+impl AuthRandom {
+    /// How long ago the random was fetched, at `now`.
+    pub fn age_at(&self, now: Instant) -> Duration {
+        now.saturating_duration_since(self.fetched_at)
+    }
+
+    /// True when the random is older than [`RANDOM_FRESH_FOR`] at `now`: offer a refresh
+    /// instead of copying it.
+    pub fn is_stale_at(&self, now: Instant) -> bool {
+        self.age_at(now) >= RANDOM_FRESH_FOR
+    }
 }
 
 impl fmt::Debug for AuthRandom {
@@ -104,6 +123,7 @@ impl fmt::Debug for AuthRandom {
             .field("webinar", &self.webinar)
             .field("need_password", &self.need_password)
             .field("support_applets", &self.support_applets)
+            .field("fetched_at", &self.fetched_at)
             .finish()
     }
 }
@@ -188,6 +208,7 @@ impl RandomBody {
             webinar: body.webinar,
             need_password: body.need_password,
             support_applets: body.support_applets,
+            fetched_at: Instant::now(),
         })
     }
 }
@@ -218,7 +239,7 @@ impl Client {
         &self,
         access_token: &SecretString,
         request: &RandomRequest,
-        retries: &mut Retries<'_>,
+        retries: &Retries<'_>,
     ) -> Result<Reply<AuthRandom>, ApiError> {
         retries
             .run(|remaining| self.auth_random_within(access_token, request, Some(remaining)))
@@ -263,5 +284,32 @@ impl Client {
         with_random.add_secret(&reply.value.random);
         reply.request_id = with_random.mask_opt(reply.request_id);
         Ok(reply)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_random_goes_stale_after_five_minutes() {
+        let random = decode_auth_random(br#"{"random":"123456789012345"}"#);
+        let Ok(random) = random else {
+            panic!("decodes");
+        };
+        let fetched = random.fetched_at;
+        assert!(random.age_at(Instant::now()) < Duration::from_secs(5));
+        let just_before = fetched + RANDOM_FRESH_FOR - Duration::from_millis(1);
+        assert!(!random.is_stale_at(just_before));
+        assert!(random.is_stale_at(fetched + RANDOM_FRESH_FOR));
+        assert_eq!(
+            random.age_at(fetched + Duration::from_secs(120)).as_secs(),
+            120
+        );
+        // A clock read before the fetch is no age at all.
+        assert_eq!(
+            random.age_at(fetched - Duration::from_secs(1)),
+            Duration::ZERO
+        );
     }
 }

@@ -9,6 +9,7 @@
 //! within [`RetryPolicy::budget`].
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -72,11 +73,12 @@ pub struct RetryNotice {
     pub error: ApiError,
 }
 
-/// The retries of one check: how many were made, and the deadline they all share.
+/// The retries of one check: how many were made, and the deadline they all share. Shared by
+/// reference between the attempts before and after a token renewal, so that they count together.
 pub struct Retries<'a> {
     policy: RetryPolicy,
     deadline: Instant,
-    retries: u32,
+    retries: AtomicU32,
     on_retry: &'a (dyn Fn(&RetryNotice) + Send + Sync),
 }
 
@@ -87,7 +89,7 @@ impl<'a> Retries<'a> {
         Retries {
             policy,
             deadline,
-            retries: 0,
+            retries: AtomicU32::new(0),
             on_retry,
         }
     }
@@ -100,7 +102,7 @@ impl<'a> Retries<'a> {
     /// Runs `attempt` (given the time the check has left) until it succeeds or the policy says
     /// to stop; returns the last failure. Dropping the future stops the wait too: no attempt
     /// starts after that.
-    pub async fn run<T, F, Fut>(&mut self, mut attempt: F) -> Result<T, ApiError>
+    pub async fn run<T, F, Fut>(&self, mut attempt: F) -> Result<T, ApiError>
     where
         F: FnMut(Duration) -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
@@ -114,9 +116,9 @@ impl<'a> Retries<'a> {
             let Some(wait) = self.wait_before_retry(&error) else {
                 return Err(error);
             };
-            self.retries += 1;
+            let retries = self.retries.fetch_add(1, Ordering::SeqCst) + 1;
             let notice = RetryNotice {
-                attempt: self.retries + 1,
+                attempt: retries + 1,
                 max_attempts: self.policy.max_retries + 1,
                 wait,
                 error,
@@ -129,7 +131,8 @@ impl<'a> Retries<'a> {
 
     /// How long to wait before trying again after `error`, or `None` when not to.
     fn wait_before_retry(&self, error: &ApiError) -> Option<Duration> {
-        if self.retries >= self.policy.max_retries || !RetryPolicy::is_retryable(error) {
+        let retries = self.retries.load(Ordering::SeqCst);
+        if retries >= self.policy.max_retries || !RetryPolicy::is_retryable(error) {
             return None;
         }
         let asked = error.retry_after.unwrap_or_default();
@@ -137,7 +140,7 @@ impl<'a> Retries<'a> {
             // Reported with its wait ("Try again in N s"), not waited for.
             return None;
         }
-        let wait = asked.max(jittered(self.policy.backoff(self.retries + 1)));
+        let wait = asked.max(jittered(self.policy.backoff(retries + 1)));
         // A retry needs time to run: at least one base delay before the deadline.
         let starts = Instant::now() + wait;
         if starts + self.policy.base_delay > self.deadline {

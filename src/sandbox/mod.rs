@@ -6,6 +6,7 @@
 //! ([`Sandbox::ca_pem_path`] is the certificate to trust), and it records the shape of every
 //! request ([`Sandbox::recorded`]), never a secret value.
 
+mod meetings;
 mod record;
 mod routes;
 mod signature;
@@ -25,6 +26,7 @@ use crate::i18n::Lang;
 use record::Recorder;
 use state::State;
 
+pub use meetings::{HOST_ARRIVES_AFTER, ScheduledMeeting, scheduled_meetings};
 pub use record::{BodyShape, JsonType, RawBody, RecordedRequest};
 pub use tls::SandboxTls;
 
@@ -197,6 +199,8 @@ pub struct SandboxStats {
     pub sign_outs: u64,
     /// `POST /v1/usg/acs/auth/portal-ref-nonce`.
     pub portal_nonces: u64,
+    /// `GET /v1/mmc/management/conferences` (SearchMeetings), one per page.
+    pub meeting_searches: u64,
 }
 
 /// The sandbox's shared state, as the handlers see it.

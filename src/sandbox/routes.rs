@@ -15,6 +15,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
+use super::meetings::SearchQuery;
 use super::signature::{parse_authorization, signed_message, verify};
 use super::state::{API_CLIENT_TYPE, Failure, Now, RandomQuery, User};
 use super::{
@@ -46,6 +47,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/v1/usg/acs/token", put(refresh).delete(sign_out))
         .route("/v1/usg/acs/token/validate", post(validate))
         .route("/v1/usg/acs/auth/portal-ref-nonce", post(portal_nonce))
+        .route("/v1/mmc/management/conferences", get(search_meetings))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn(request_id))
@@ -362,6 +364,26 @@ async fn portal_nonce(
     let mut state = lock(&shared);
     state.stats.portal_nonces += 1;
     let result = state.portal_nonce(header(&headers, X_ACCESS_TOKEN), now);
+    reply(result, &id)
+}
+
+/// `GET /v1/mmc/management/conferences` (SearchMeetings): the token's user's meetings, one
+/// page; a dead token is 401 `USG.000000004` before the query is even read.
+async fn search_meetings(
+    State(shared): State<Shared>,
+    Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let now = Now::get();
+    let mut state = lock(&shared);
+    state.stats.meeting_searches += 1;
+    let token = header(&headers, X_ACCESS_TOKEN);
+    let result = state.admit_token(token, now).and_then(|()| {
+        let Query(params) = query.map_err(|_| Failure::MMC_PARAM_INVALID)?;
+        let query = SearchQuery::parse(&params)?;
+        state.search_meetings(token, &query, now)
+    });
     reply(result, &id)
 }
 

@@ -8,6 +8,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use axum::http::StatusCode;
 use serde::Serialize;
 
+use super::meetings::{
+    HOST_ARRIVES_AFTER, HOST_LATE_MEETING, MeetingsReply, Schedule, ScheduledMeeting, SearchQuery,
+    expected_password, scheduled, search,
+};
 use super::{
     ENDED_MEETING, LOCKING_MEETING, SandboxConfig, SandboxStats, SeedMeeting, WAITING_MEETING,
     seed_meetings,
@@ -26,7 +30,7 @@ const TOKEN_LEN: usize = 40;
 /// `companyId` of every sandbox user unless an App ID sign-in names a `corpId`.
 const SANDBOX_COMPANY_ID: &str = "100000001";
 /// `userId` of [`super::DEMO_ACCOUNT`].
-const DEMO_USER_ID: &str = "5f0c9a2e7b3d4e1f8a6c2b9d0e4f7a13";
+pub(crate) const DEMO_USER_ID: &str = "5f0c9a2e7b3d4e1f8a6c2b9d0e4f7a13";
 
 /// One instant, on both the monotonic clock (for expiry) and the wall clock (for replies).
 #[derive(Clone, Copy, Debug)]
@@ -53,6 +57,11 @@ impl Now {
     /// Unix time in seconds.
     pub fn unix_secs(&self) -> u64 {
         self.unix_ms / 1000
+    }
+
+    /// Unix time in seconds, signed (for arithmetic with times before it).
+    pub fn unix_secs_signed(&self) -> i64 {
+        i64::try_from(self.unix_secs()).unwrap_or(i64::MAX)
     }
 }
 
@@ -134,6 +143,9 @@ impl Failure {
     /// The host has not arrived and the client cannot show a waiting page.
     pub const WAITING_FOR_HOST: Self =
         Self::new(StatusCode::BAD_REQUEST, "MMC.111071058", "WAITING_FOR_HOST");
+    /// The meeting has not started (its host has not arrived).
+    pub const NOT_STARTED: Self =
+        Self::new(StatusCode::BAD_REQUEST, "MMC.111072005", "CONF_NOT_STARTED");
     /// The meeting has ended.
     pub const CONF_ENDED: Self = Self::new(StatusCode::BAD_REQUEST, "MMC.111072006", "CONF_ENDED");
     /// No such API: what the service's gateway answers for an unknown path or method.
@@ -290,6 +302,10 @@ pub(crate) struct State {
     wrong_passwords: HashMap<&'static str, WrongPasswords>,
     /// Portal nonces not yet used: the user each signs in as, and until when.
     portal_nonces: HashMap<String, (User, Instant)>,
+    /// When the meetings of the list start and end.
+    schedule: Schedule,
+    /// Auth-random calls for the meeting whose host arrives late, so far.
+    host_late_calls: u32,
     /// Requests per endpoint.
     pub stats: SandboxStats,
 }
@@ -303,6 +319,8 @@ impl State {
             rate_windows: HashMap::new(),
             wrong_passwords: HashMap::new(),
             portal_nonces: HashMap::new(),
+            schedule: Schedule::new(Now::get().unix_secs_signed()),
+            host_late_calls: 0,
             stats: SandboxStats::default(),
         }
     }
@@ -436,6 +454,9 @@ impl State {
         password: Option<&str>,
         now: Now,
     ) -> Result<RandomReply, Failure> {
+        if let Some(scheduled) = scheduled(&query.conf_id) {
+            return self.scheduled_random(scheduled, password, now);
+        }
         let meeting = seed_meetings()
             .iter()
             .find(|m| m.id == query.conf_id)
@@ -457,6 +478,65 @@ impl State {
             need_password: meeting.need_password,
             support_applets: meeting.support_applets,
         })
+    }
+
+    /// Answers an admitted auth-random call for a meeting of the list: ended after its end, not
+    /// started before the late host arrives, else a fresh random for any of its passwords.
+    fn scheduled_random(
+        &mut self,
+        scheduled: &'static ScheduledMeeting,
+        password: Option<&str>,
+        now: Now,
+    ) -> Result<RandomReply, Failure> {
+        let meeting = &scheduled.meeting;
+        let ended = self
+            .schedule
+            .times(meeting.id)
+            .is_some_and(|(_, end)| now.unix_secs_signed() >= end);
+        if ended {
+            return Err(Failure::CONF_ENDED);
+        }
+        if let Some(expected) = expected_password(scheduled, password) {
+            self.check_password(meeting, expected, password, now)?;
+        }
+        if meeting.id == HOST_LATE_MEETING && self.host_late_calls < HOST_ARRIVES_AFTER {
+            self.host_late_calls += 1;
+            return Err(Failure::NOT_STARTED);
+        }
+        Ok(RandomReply {
+            random: fresh_random(),
+            subject: meeting.subject,
+            conf_mode: meeting.conf_mode,
+            webinar: meeting.webinar,
+            need_password: meeting.need_password,
+            support_applets: meeting.support_applets,
+        })
+    }
+
+    /// Checks that `token` is a live access token.
+    pub fn admit_token(&mut self, token: Option<&str>, now: Now) -> Result<(), Failure> {
+        self.prune(now);
+        self.live_access(token, now).map(|_| ())
+    }
+
+    /// SearchMeetings for a live access token: the meetings its user sees now.
+    pub fn search_meetings(
+        &mut self,
+        token: Option<&str>,
+        query: &SearchQuery,
+        now: Now,
+    ) -> Result<MeetingsReply, Failure> {
+        self.prune(now);
+        let index = self.live_access(token, now)?;
+        let user = self.sessions[index].user.clone();
+        let arrived = self.host_late_calls >= HOST_ARRIVES_AFTER;
+        Ok(search(
+            &self.schedule,
+            &user,
+            query,
+            now.unix_secs_signed(),
+            arrived,
+        ))
     }
 
     /// Checks a meeting password, counting wrong ones where the meeting locks.

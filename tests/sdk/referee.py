@@ -6,7 +6,7 @@
 Uses huaweicloudsdkmeeting (pinned in requirements.txt beside this file) exactly as an
 integrator would: MeetingCredentials (account, or App ID in its four forms), MeetingClient
 with an HttpConfig whose ssl_ca_cert is the sandbox's PEM (TLS verification stays on), and
-the calls CreateAuthRandom, CheckToken, UpdateToken and DeleteToken. Each call's outcome is
+the calls CreateAuthRandom, SearchMeetings, CheckToken, UpdateToken and DeleteToken. Each call's outcome is
 compared with what the service would answer for the sandbox's seeded facts.
 
 Output: one JSON line per call, {"call", "pass", "expected", "got"}, with tokens,
@@ -50,7 +50,22 @@ UNKNOWN_MEETING = "555000111"
 WRONG_MEETING_PASSWORD = "000000"
 
 # Every string that must never be printed; tokens and randoms are added as they appear.
-SECRETS = {ACCOUNT_PASSWORD, APP_KEY, SP_APP_KEY, "123456", "246810", WRONG_MEETING_PASSWORD}
+SECRETS = {ACCOUNT_PASSWORD, APP_KEY, SP_APP_KEY, "123456", "246810", WRONG_MEETING_PASSWORD,
+           "4321", "135790", "246802", "5678", "1357", "802468"}
+
+# The demo account's meetings as SearchMeetings lists them (README, "The sandbox"): ID ->
+# (state at the sandbox's start, organised by the demo account, the roles of passwordEntry,
+# webinar, within ADAY).
+LISTED = {
+    "900000101": ("Created", True, ["chair", "general"], False, True),
+    "900000102": ("Schedule", False, ["general"], False, True),
+    "900000103": ("Schedule", True, ["chair"], False, True),
+    "900000104": ("Schedule", False, [], False, False),
+    "900000105": ("Destroyed", True, ["chair"], False, True),
+    "900000106": ("Schedule", False, ["audience"], True, False),
+    "900000107": ("Schedule", False, [], False, True),
+}
+SERVICE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
 
 
 class Unreachable(Exception):
@@ -277,6 +292,15 @@ class Referee:
         self.expect_error("create_auth_random %s (unknown meeting)" % UNKNOWN_MEETING,
                           random(UNKNOWN_MEETING), 400, "MMC.111072065")
 
+        self.search_meetings(client)
+        self.expect_random("create_auth_random 900000102 guest password (a listed meeting)",
+                           random("900000102", "246802"), subject="设计评审 Design review",
+                           need_password=True)
+        self.expect_random("create_auth_random 900000101 chair password (a listed meeting)",
+                           random("900000101", "4321"), subject="项目周会 Project weekly")
+        self.expect_error("create_auth_random 900000105 (a listed meeting that ended)",
+                          random("900000105"), 400, "MMC.111072006")
+
         # CheckToken, with the optional X-Request-ID and Accept-Language headers set.
         kind, got = self.invoke(lambda: client.check_token(CheckTokenRequest(
             x_request_id=str(uuid.uuid4()), accept_language="en-US",
@@ -328,6 +352,81 @@ class Referee:
             401, "USG.000000004")
         self.expect_error("update_token after delete_token",
                           lambda: client.update_token(UpdateTokenRequest()), 401, "USG.000000004")
+        self.expect_error("search_meetings after delete_token",
+                          lambda: client.search_meetings(SearchMeetingsRequest(query_conf_mode="ALL")),
+                          401, "USG.000000004")
+
+    def search_meetings(self, client):
+        """SearchMeetings: every seeded meeting with the fields the SDK's model has; the range
+        and the paging honoured."""
+        def search(**fields):
+            return lambda: client.search_meetings(SearchMeetingsRequest(**fields))
+
+        kind, got = self.invoke(search(offset=0, limit=100, query_conf_mode="ALL", sort_type="ASC_StartTIME"))
+        expected = {"status": 200, "count": len(LISTED), "meetings": "every seeded one, earliest first"}
+        if kind != "ok":
+            self.report("search_meetings ALL", False, expected, got)
+            return
+        problems = []
+        seen = {"status": got.status_code, "count": got.count, "meetings": {}}
+        data = got.data or []
+        if got.status_code != 200 or got.count != len(LISTED) or len(data) != len(LISTED):
+            problems.append("count")
+        starts = [m.start_time for m in data]
+        if starts != sorted(starts):
+            problems.append("order")
+        for meeting in data:
+            want = LISTED.get(meeting.conference_id)
+            roles = sorted(e.conference_role for e in (meeting.password_entry or []))
+            for entry in meeting.password_entry or []:
+                mask(entry.password)
+            seen["meetings"][meeting.conference_id] = {
+                "state": meeting.conference_state, "roles": roles, "webinar": meeting.webinar,
+                "organiser": meeting.scheduser_name, "start": meeting.start_time}
+            if want is None:
+                problems.append("unknown %s" % meeting.conference_id)
+                continue
+            state, organises, want_roles, webinar, _ = want
+            if meeting.conference_state != state:
+                problems.append("%s state" % meeting.conference_id)
+            if roles != sorted(want_roles):
+                problems.append("%s passwordEntry" % meeting.conference_id)
+            if meeting.webinar is not webinar or meeting.conf_mode not in ("RTC", "COMMON"):
+                problems.append("%s webinar/confMode" % meeting.conference_id)
+            if not (SERVICE_TIME.match(meeting.start_time or "") and SERVICE_TIME.match(meeting.end_time or "")
+                    and meeting.start_time < meeting.end_time):
+                problems.append("%s times" % meeting.conference_id)
+            if not (meeting.subject and meeting.scheduser_name and meeting.time_zone_id):
+                problems.append("%s subject/organiser/timeZoneID" % meeting.conference_id)
+            link = meeting.guest_join_uri or ""
+            if not link.startswith("https://") or "/#/j/%s" % meeting.conference_id not in link:
+                problems.append("%s guestJoinUri" % meeting.conference_id)
+            if organises != bool(meeting.chair_join_uri):
+                problems.append("%s chairJoinUri" % meeting.conference_id)
+        if problems:
+            seen["mismatch"] = problems
+        self.report("search_meetings ALL", not problems, expected, seen)
+
+        kind, got = self.invoke(search(query_conf_mode="ADAY"))
+        want = sorted(i for i, m in LISTED.items() if m[4])
+        if kind == "ok":
+            ids = sorted(m.conference_id for m in got.data or [])
+            self.report("search_meetings ADAY", ids == want and got.count == len(want),
+                        {"ids": want}, {"ids": ids, "count": got.count})
+        else:
+            self.report("search_meetings ADAY", False, {"ids": want}, got)
+
+        kind, got = self.invoke(search(offset=6, limit=2, query_conf_mode="ALL", sort_type="DSC_StartTIME"))
+        expected = {"count": len(LISTED), "offset": 6, "limit": 2, "page": ["900000105"]}
+        if kind == "ok":
+            page = [m.conference_id for m in got.data or []]
+            ok = page == ["900000105"] and got.count == len(LISTED) and got.offset == 6 and got.limit == 2
+            self.report("search_meetings page 4 of 2, latest first", ok, expected,
+                        {"count": got.count, "offset": got.offset, "limit": got.limit, "page": page})
+        else:
+            self.report("search_meetings page 4 of 2, latest first", False, expected, got)
+
+        self.expect_error("search_meetings limit=501", search(limit=501), 400, "MMC.111070001")
 
 
 def describe(response):
@@ -361,13 +460,15 @@ def main():
     global requests, HttpConfig, SdkRequest, ConnectionException, ServiceResponseException
     global MeetingClient, MeetingCredentials, AuthTypeEnum, TenantSceneEnum
     global CreateAuthRandomRequest, CheckTokenRequest, ValidateTokenReqDTO, UpdateTokenRequest, DeleteTokenRequest
+    global SearchMeetingsRequest
     try:
         import requests
         from huaweicloudsdkcore.http.http_config import HttpConfig
         from huaweicloudsdkcore.sdk_request import SdkRequest
         from huaweicloudsdkcore.exceptions.exceptions import ConnectionException, ServiceResponseException
         from huaweicloudsdkmeeting.v1 import (MeetingClient, CreateAuthRandomRequest, CheckTokenRequest,
-                                              ValidateTokenReqDTO, UpdateTokenRequest, DeleteTokenRequest)
+                                              ValidateTokenReqDTO, UpdateTokenRequest, DeleteTokenRequest,
+                                              SearchMeetingsRequest)
         from huaweicloudsdkmeeting.v1.meeting_credentials import (MeetingCredentials, AuthTypeEnum,
                                                                   TenantSceneEnum)
     except ImportError as e:
