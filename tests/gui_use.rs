@@ -371,6 +371,17 @@ fn after_signing_in_from_the_header_enter_never_signs_out() {
         "still signed in"
     );
     assert_eq!(sandbox.stats().sign_outs, 0);
+    assert_eq!(
+        window.ctx.memory(|m| m.focused()),
+        Some(input_id()),
+        "back in the meeting field"
+    );
+    // Closing Settings, or cancelling sign-in, brings the focus back there too.
+    button(&window, "Settings").click();
+    window.run();
+    button(&window, "Close").click();
+    window.run();
+    assert_eq!(window.ctx.memory(|m| m.focused()), Some(input_id()));
     confirm_sign_out(&mut window);
     wait_until(&mut window, "the sign-out", |w| {
         w.state().account().signed_in.is_none()

@@ -25,7 +25,7 @@ use meetjoin::sandbox::{Sandbox, SandboxConfig};
 use meetjoin::secrets::MemoryStore;
 use meetjoin::server::Server;
 
-use window::{Window, button, demo_account, has_label_containing, runtime, wait_until};
+use window::{Window, button, demo_account, runtime, wait_until};
 
 /// A common laptop window.
 const WINDOW: egui::Vec2 = egui::vec2(1280.0, 800.0);

@@ -44,6 +44,11 @@ pub struct AppDeps {
     pub instance: Option<super::instance::Listener>,
     /// Set to the window's context once it exists, so that a handoff can wake it.
     pub wake: Arc<std::sync::OnceLock<egui::Context>>,
+    /// The D-Bus address of the notification service for reminders (`None`: the session
+    /// bus; tests give a private one).
+    pub notifications_bus: Option<String>,
+    /// How the waiting room checks again (tests shorten the waits).
+    pub wait_policy: crate::waiting::WaitPolicy,
     /// When set, the first frame prints `first_frame_ms=<ms since then>` to stderr.
     #[cfg(feature = "bench")]
     pub first_frame_since: Option<std::time::Instant>,
@@ -69,6 +74,8 @@ impl AppDeps {
             #[cfg(unix)]
             instance: None,
             wake: Arc::default(),
+            notifications_bus: None,
+            wait_policy: crate::waiting::WaitPolicy::default(),
             #[cfg(feature = "bench")]
             first_frame_since: None,
         }
@@ -110,6 +117,10 @@ pub struct MeetjoinApp {
     /// The widget that had the keyboard focus on the last frame (to scroll a newly focused
     /// one into view).
     focused_last_frame: Option<egui::Id>,
+    /// Where reminders go (`None`: the session bus).
+    pub(crate) notifications_bus: Option<String>,
+    /// How the waiting room checks again.
+    pub(crate) wait_policy: crate::waiting::WaitPolicy,
     _keep_alive: Option<Box<dyn Any + Send>>,
     /// The first window's socket: handoffs from later launches.
     #[cfg(unix)]
@@ -167,6 +178,8 @@ impl MeetjoinApp {
             warmed_for: None,
             focus_events_repeated: 0,
             focused_last_frame: None,
+            notifications_bus: deps.notifications_bus,
+            wait_policy: deps.wait_policy,
             _keep_alive: deps.keep_alive,
             #[cfg(unix)]
             instance: deps.instance,
@@ -217,6 +230,11 @@ impl MeetjoinApp {
         self.worker.clipboard_clear_armed()
     }
 
+    /// True while Join is running in the background (a nonce, the opener).
+    pub fn join_pending(&self) -> bool {
+        self.worker.join.is_pending()
+    }
+
     /// True while a sign-in is running in the background.
     pub fn sign_in_pending(&self) -> bool {
         self.worker.sign_in.is_pending()
@@ -247,8 +265,10 @@ impl MeetjoinApp {
         {
             actions.push(Action::CancelCheck);
         }
-        if matches!(self.state.check, CheckStatus::Done(_))
-            && ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::C))
+        // An old random is not copied by the shortcut either: the card offers a new one.
+        let fresh = matches!(&self.state.check, CheckStatus::Done(facts)
+            if !facts.reply.is_stale_at(std::time::Instant::now()));
+        if fresh && ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::C))
         {
             actions.push(Action::CopyRandom);
         }
@@ -330,12 +350,26 @@ impl MeetjoinApp {
                             note.until - time,
                         ));
                 }
+                // The random's age moves on: once a minute, and when it turns stale.
+                let age = facts.reply.age_at(std::time::Instant::now());
+                let stale = facts.reply.is_stale_at(std::time::Instant::now());
+                let next_minute = 60 - age.as_secs() % 60;
+                let until_stale = crate::api::RANDOM_FRESH_FOR.saturating_sub(age).as_secs();
+                let next = if stale {
+                    next_minute
+                } else {
+                    next_minute.min(until_stale.max(1))
+                };
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_secs(next));
                 let model = views::result_card::ResultModel {
                     copied,
                     copy_note: copy_note.map(|n| n.text.as_str()),
                     joining: self.worker.join.is_pending(),
                     join_failure: self.state.join_failure.as_ref(),
                     download_page: crate::join::download_page(&self.server),
+                    age_secs: i64::try_from(age.as_secs()).unwrap_or(i64::MAX),
+                    stale,
                 };
                 let card = views::result_card::result_card_ui(ui, lang, facts, &model);
                 actions.extend(card.action);
@@ -344,6 +378,12 @@ impl MeetjoinApp {
                     && std::mem::take(&mut self.state.reveal_join_failure)
                 {
                     ui.scroll_to_rect(rect.expand(12.0), None);
+                }
+            }
+            // Waiting for the host: the waiting room stands where the answer stood.
+            CheckStatus::Failed(_) if self.state.waiting.is_some() => {
+                if let Some(room) = &self.state.waiting {
+                    actions.extend(views::waiting::waiting_ui(ui, lang, room));
                 }
             }
             // A check refused for want of a session says what the session card above says.
@@ -359,6 +399,7 @@ impl MeetjoinApp {
                     views::error_card::CheckExtras {
                         wait: lockout,
                         offer_waiting_page: !self.state.settings.guest_waiting,
+                        offer_wait_here: crate::waiting::is_waiting_for_host(error.kind),
                     },
                 ));
             }
@@ -368,6 +409,11 @@ impl MeetjoinApp {
             if std::mem::take(&mut self.state.reveal_outcome) {
                 ui.scroll_to_rect(outcome.response.rect, None);
             }
+            ui.add_space(14.0);
+        }
+        // Today's meetings, when signed in (and wanted).
+        if self.state.settings.show_today && self.state.today.account.is_some() {
+            actions.extend(views::today::today_ui(ui, lang, &self.state.today));
             ui.add_space(14.0);
         }
         actions.extend(views::history::history_ui(
@@ -521,6 +567,7 @@ impl eframe::App for MeetjoinApp {
                     .session_error
                     .as_ref()
                     .filter(|e| e.kind == crate::api::ErrorKind::CaCertificate),
+                reminder_error: self.worker.reminders.error().map(|e| e.message(lang)),
             };
             actions.extend(views::settings::settings_ui(ui, draft, &model));
         }

@@ -11,6 +11,7 @@ use super::state::{
 use super::views::Action;
 use super::worker::{Checked, JoinJob};
 use crate::api::auth::now_unix;
+use crate::api::meetings::{MeetingRange, meetings_today};
 use crate::api::{AppIdCredentials, ErrorKind, RandomRequest};
 use crate::join::JoinOptions;
 use crate::meeting_id::{MeetingId, invitation_password};
@@ -80,13 +81,175 @@ impl MeetjoinApp {
         if self.forget_stale_outcome() {
             self.ctx.request_repaint();
         }
+        if let Some(read) = self.worker.meetings.take_result() {
+            self.meetings_read(read);
+        }
+        if let Some(attempt) = self.worker.wait.progress()
+            && let Some(room) = self.state.waiting.as_mut()
+            && room.last.as_ref() != Some(&attempt)
+        {
+            room.last = Some(attempt);
+        }
+        if let Some(waited) = self.worker.wait.take_result() {
+            self.waited(waited);
+        }
+        while let Some(meeting_id) = self.worker.reminders.take_join() {
+            // Join pressed in a reminder: come to the front and join.
+            self.ctx
+                .send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+            self.ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+            self.apply(Action::JoinListed(meeting_id));
+        }
         if self.worker.status_changed() {
             let status = self.worker.status();
             if status.store_error.is_none() {
                 self.state.dismissed_store_error = None;
             }
+            self.follow_account_for_today(&status);
             self.ctx.request_repaint();
         }
+    }
+
+    /// The Today list belongs to the signed-in account: read when one signs in, gone when
+    /// they sign out (or another signs in).
+    fn follow_account_for_today(&mut self, status: &super::worker::AccountStatus) {
+        let account = status.signed_in.as_ref().map(|s| s.account.clone());
+        if self.state.today.account == account {
+            return;
+        }
+        self.state.today = super::state::TodayList {
+            week: self.state.today.week,
+            account: account.clone(),
+            ..super::state::TodayList::default()
+        };
+        self.plan_reminders();
+        if account.is_some() && self.state.settings.show_today {
+            self.read_meetings();
+        }
+    }
+
+    /// Reads the user's meetings now (the worker reads them again every few minutes).
+    pub(crate) fn read_meetings(&mut self) {
+        self.state.today.loading = true;
+        self.worker.read_meetings(MeetingRange::Week);
+    }
+
+    /// The user's meetings arrived: the Today list, and what the reminders remind of.
+    fn meetings_read(&mut self, read: super::worker::MeetingsRead) {
+        let today = &mut self.state.today;
+        today.loading = false;
+        match read.result {
+            Ok(list) => {
+                today.meetings = list.meetings;
+                today.updated = Some(read.at);
+                today.error = None;
+            }
+            // The list read before stays, with the error and Retry beside it.
+            Err(error) => today.error = Some(error),
+        }
+        self.plan_reminders();
+        self.ctx.request_repaint();
+    }
+
+    /// Tells the reminders what to remind of: today's meetings, as long before as the
+    /// settings say (nothing when reminders are off or nobody is signed in).
+    pub(crate) fn plan_reminders(&self) {
+        let lead = self
+            .state
+            .settings
+            .reminders
+            .lead()
+            .filter(|_| self.state.today.account.is_some());
+        self.worker
+            .reminders
+            .set_plan(super::reminders::ReminderPlan {
+                lead,
+                meetings: meetings_today(&self.state.today.meetings),
+                bus: self.notifications_bus.clone(),
+            });
+    }
+
+    /// The waiting room ended: the host arrived (the result shows, a notification says so,
+    /// and the meeting opens if asked), or why it ended without the host.
+    fn waited(&mut self, waited: super::worker::Waited) {
+        let Some(room) = self.state.waiting.as_mut() else {
+            return;
+        };
+        if room.meeting_id != waited.meeting_id {
+            return;
+        }
+        match waited.result {
+            Ok(reply) => {
+                let join = room.join_on_arrival;
+                self.state.waiting = None;
+                let subject = reply.value.subject.clone();
+                self.checked(Checked {
+                    meeting_id: waited.meeting_id.clone(),
+                    result: Ok(reply),
+                });
+                let lang = self.lang();
+                let title = subject.unwrap_or_else(|| waited.meeting_id.grouped());
+                self.worker.reminders.notify(crate::notify::Reminder {
+                    title,
+                    body: t!(
+                        "gui.waiting.arrived",
+                        locale = lang.code(),
+                        id = waited.meeting_id.grouped()
+                    )
+                    .into_owned(),
+                    join_label: None,
+                });
+                self.ctx
+                    .send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(
+                        egui::UserAttentionType::Informational,
+                    ));
+                if join {
+                    self.join();
+                }
+            }
+            Err(crate::waiting::WaitError::GaveUp { last, .. }) => {
+                room.ended = Some(last);
+            }
+            Err(
+                crate::waiting::WaitError::Stopped { error, .. }
+                | crate::waiting::WaitError::NotWaitable(error),
+            ) => {
+                self.state.waiting = None;
+                self.checked(Checked {
+                    meeting_id: waited.meeting_id,
+                    result: Err(error),
+                });
+            }
+        }
+        self.ctx.request_repaint();
+    }
+
+    /// Puts a meeting of the Today list in the form, with the password the service gave this
+    /// user for it (hidden), and checks it.
+    fn check_listed(&mut self, meeting_id: &MeetingId) -> bool {
+        let Some(meeting) = self
+            .state
+            .today
+            .meetings
+            .iter()
+            .find(|m| &m.id == meeting_id)
+            .cloned()
+        else {
+            return false;
+        };
+        self.fill_meeting(meeting.id.grouped());
+        let form = &mut self.state.form;
+        form.password = meeting
+            .join_password()
+            .map(|p| p.expose_secret().to_owned())
+            .unwrap_or_default();
+        form.password_for = Some(meeting.id.clone());
+        form.password_from_invitation = None;
+        form.password_cleared = None;
+        form.show_password = false;
+        self.state.reveal_form = true;
+        self.start_check();
+        true
     }
 
     /// Clears a result or error that no longer belongs to what is on screen: the meeting ID,
@@ -135,6 +298,18 @@ impl MeetjoinApp {
         self.state.had_focus = focused;
         if gained && self.state.settings.offer_clipboard {
             self.worker.read_clipboard();
+        }
+        // Back at the window: today's meetings as they are now (not more than once a minute).
+        let stale = self.state.today.updated.is_none_or(|at| {
+            jiff::Timestamp::now().duration_since(at) > jiff::SignedDuration::from_secs(60)
+        });
+        if gained
+            && stale
+            && !self.state.today.loading
+            && self.state.today.account.is_some()
+            && self.state.settings.show_today
+        {
+            self.read_meetings();
         }
     }
 
@@ -293,12 +468,17 @@ impl MeetjoinApp {
                     subject: reply.value.subject.clone(),
                     checked_at: now_unix(),
                 });
+                let join = self.state.join_after_check.take() == Some(meeting_id.clone());
                 self.state.check = CheckStatus::Done(MeetingFacts {
                     meeting_id,
                     reply: reply.value,
                 });
+                if join {
+                    self.join();
+                }
             }
             Err(error) => {
+                self.state.join_after_check = None;
                 let form = &mut self.state.form;
                 match error.kind {
                     // The password is what to fix: the field gets the focus, a wrong password
@@ -404,6 +584,7 @@ impl MeetjoinApp {
                 self.worker.sign_in.cancel();
                 self.state.sign_in = None;
                 self.state.check_after_sign_in = false;
+                self.state.form.focus_input = true;
             }
             Action::SignOut => {
                 self.state.confirm_sign_out = false;
@@ -425,7 +606,11 @@ impl MeetjoinApp {
                         .unwrap_or_default(),
                 });
             }
-            Action::CloseSettings => self.state.settings_dialog = None,
+            Action::CloseSettings => {
+                self.state.settings_dialog = None;
+                // Back where the work is: the meeting field.
+                self.state.form.focus_input = true;
+            }
             Action::SetServer(choice, server) => {
                 if self.sandbox {
                     return;
@@ -504,6 +689,40 @@ impl MeetjoinApp {
                 }
                 None => {}
             },
+            Action::JoinListed(meeting_id) => {
+                if self.check_listed(&meeting_id) && self.state.check.is_running() {
+                    self.state.join_after_check = Some(meeting_id);
+                }
+            }
+            Action::CheckListed(meeting_id) => {
+                self.state.join_after_check = None;
+                self.check_listed(&meeting_id);
+            }
+            Action::RefreshMeetings => self.read_meetings(),
+            Action::ShowWeek(week) => {
+                self.state.today.week = week;
+            }
+            Action::SetShowToday(show) => {
+                self.state.settings.show_today = show;
+                if show && self.state.today.account.is_some() {
+                    self.read_meetings();
+                }
+            }
+            Action::SetReminders(lead) => {
+                self.state.settings.reminders = lead;
+                self.plan_reminders();
+            }
+            Action::WaitHere => self.wait_here(),
+            Action::StopWaiting => {
+                self.worker.wait.cancel();
+                self.state.waiting = None;
+            }
+            Action::SetJoinOnArrival(join) => {
+                if let Some(room) = self.state.waiting.as_mut() {
+                    room.join_on_arrival = join;
+                }
+            }
+            Action::RefreshRandom => self.start_check(),
             Action::AskSignOut => {
                 self.state.confirm_sign_out = true;
             }
@@ -552,6 +771,32 @@ impl MeetjoinApp {
         self.state.join_failure = None;
         self.state.check = CheckStatus::Running(meeting_id);
         self.worker.check(request);
+    }
+
+    /// Waits here for the host of the meeting whose check said the host has not arrived: the
+    /// worker checks again at a polite interval (never for a wrong password or a lock).
+    fn wait_here(&mut self) {
+        let (CheckStatus::Failed(error), Some(asked)) =
+            (&self.state.check, &self.state.checked_with)
+        else {
+            return;
+        };
+        if !crate::waiting::is_waiting_for_host(error.kind) {
+            return;
+        }
+        let request = RandomRequest {
+            meeting_id: asked.meeting_id.clone(),
+            password: asked.password.clone(),
+            guest_waiting: asked.guest_waiting,
+        };
+        self.state.waiting = Some(super::state::WaitingRoom {
+            meeting_id: asked.meeting_id.clone(),
+            last: None,
+            join_on_arrival: false,
+            ended: None,
+        });
+        self.worker
+            .wait_for_host(request, error.clone(), self.wait_policy.clone());
     }
 
     /// Opens the checked meeting in the official client: with the password the check used,

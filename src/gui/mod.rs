@@ -9,6 +9,7 @@ pub mod fonts;
 #[cfg(unix)]
 pub mod instance;
 pub mod logic;
+pub mod reminders;
 pub mod state;
 pub mod theme;
 pub mod views;

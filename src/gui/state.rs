@@ -93,6 +93,48 @@ pub struct AppState {
     /// Scroll the message under the result card (why Join did not open the meeting) into view.
     #[serde(skip)]
     pub reveal_join_failure: bool,
+    /// The signed-in user's meetings, for the Today list: in memory only, never saved.
+    #[serde(skip)]
+    pub today: TodayList,
+    /// Join this meeting once its check (running now) succeeds: Join in the Today list or in a
+    /// reminder checks first, then opens the meeting.
+    #[serde(skip)]
+    pub join_after_check: Option<MeetingId>,
+    /// The waiting room: a meeting whose host has not arrived, checked again now and then.
+    #[serde(skip)]
+    pub waiting: Option<WaitingRoom>,
+}
+
+/// The Today list: the user's meetings as last read. Passwords and links inside are secrets,
+/// kept in memory only.
+#[derive(Debug, Default)]
+pub struct TodayList {
+    /// The meetings read (of the week: the list shows today's, or the week's on demand).
+    pub meetings: Vec<crate::api::meetings::Meeting>,
+    /// When they were read.
+    pub updated: Option<jiff::Timestamp>,
+    /// Why the last read failed, if it did.
+    pub error: Option<ApiError>,
+    /// A read is running.
+    pub loading: bool,
+    /// Show the whole week, not only today.
+    pub week: bool,
+    /// The account the list belongs to.
+    pub account: Option<String>,
+}
+
+/// The waiting room: the meeting waited for, the last re-check, and whether to join as soon
+/// as the host arrives.
+#[derive(Debug)]
+pub struct WaitingRoom {
+    /// The meeting waited for.
+    pub meeting_id: MeetingId,
+    /// The last re-check, once there was one.
+    pub last: Option<crate::waiting::WaitAttempt>,
+    /// Open the meeting when the host arrives.
+    pub join_on_arrival: bool,
+    /// Why the wait ended without the host (gave up after 30 minutes, or another answer).
+    pub ended: Option<ApiError>,
 }
 
 /// A meeting found in the clipboard, offered in a banner.
@@ -182,6 +224,60 @@ pub struct Settings {
     pub join: JoinSettings,
     /// Offer to check a meeting found in the clipboard when the window gains the focus.
     pub offer_clipboard: bool,
+    /// Show the signed-in user's meetings of today (the Today list).
+    pub show_today: bool,
+    /// A desktop notification this long before each of today's meetings (off by default).
+    pub reminders: ReminderLead,
+}
+
+/// How long before a meeting its reminder comes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReminderLead {
+    /// No reminders.
+    #[default]
+    Off,
+    /// One minute before.
+    Min1,
+    /// Five minutes before.
+    Min5,
+    /// Ten minutes before.
+    Min10,
+    /// Fifteen minutes before.
+    Min15,
+}
+
+impl ReminderLead {
+    /// Every choice, in menu order.
+    pub const ALL: [ReminderLead; 5] = [
+        ReminderLead::Off,
+        ReminderLead::Min1,
+        ReminderLead::Min5,
+        ReminderLead::Min10,
+        ReminderLead::Min15,
+    ];
+
+    /// How long before the start, or `None` for no reminders.
+    pub fn lead(self) -> Option<std::time::Duration> {
+        let minutes = match self {
+            ReminderLead::Off => return None,
+            ReminderLead::Min1 => 1,
+            ReminderLead::Min5 => 5,
+            ReminderLead::Min10 => 10,
+            ReminderLead::Min15 => 15,
+        };
+        Some(std::time::Duration::from_secs(minutes * 60))
+    }
+
+    /// The translation key of this choice's label.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            ReminderLead::Off => "gui.settings.reminders_off",
+            ReminderLead::Min1 => "gui.settings.reminders_1",
+            ReminderLead::Min5 => "gui.settings.reminders_5",
+            ReminderLead::Min10 => "gui.settings.reminders_10",
+            ReminderLead::Min15 => "gui.settings.reminders_15",
+        }
+    }
 }
 
 /// How Join joins a meeting, saved.
@@ -209,6 +305,8 @@ impl Default for Settings {
             ca_file: None,
             join: JoinSettings::default(),
             offer_clipboard: true,
+            show_today: true,
+            reminders: ReminderLead::Off,
         }
     }
 }

@@ -20,6 +20,7 @@ use tokio::task::AbortHandle;
 
 use std::path::PathBuf;
 
+use crate::api::meetings::{MeetingList, MeetingQuery, MeetingRange};
 use crate::api::{
     ApiError, AuthRandom, Client, ClientOptions, LanguageSetting, RandomRequest, Reply, RetryNotice,
 };
@@ -31,6 +32,7 @@ use crate::server::Server;
 use crate::session::{
     Credentials, Session, SessionStatus, SignInOutcome, SignOutOutcome, SignedIn,
 };
+use crate::waiting::{WaitAttempt, WaitError, WaitPolicy};
 
 /// The tokio runtime the worker runs on: its own, or one the caller keeps (tests).
 pub enum WorkerRuntime {
@@ -99,6 +101,29 @@ pub struct Checked {
     pub meeting_id: MeetingId,
     /// The auth random and the meeting's facts, or why not.
     pub result: Result<Reply<AuthRandom>, ApiError>,
+}
+
+/// The user's meetings as last read for the Today list, and when.
+#[derive(Debug)]
+pub struct MeetingsRead {
+    /// The range asked for.
+    pub range: MeetingRange,
+    /// The meetings, or why not.
+    pub result: Result<MeetingList, ApiError>,
+    /// When they were read (wall clock: "updated 12:03").
+    pub at: jiff::Timestamp,
+}
+
+/// How often the Today list is read again while the window is open and signed in.
+pub const MEETINGS_REFRESH: Duration = Duration::from_secs(5 * 60);
+
+/// The waiting room's outcome: the host arrived (the check's reply), or why the wait ended.
+#[derive(Debug)]
+pub struct Waited {
+    /// The meeting waited for.
+    pub meeting_id: MeetingId,
+    /// The reply once the host arrived, or why the wait ended.
+    pub result: Result<Reply<AuthRandom>, WaitError>,
 }
 
 /// One kind of background job where the latest request wins: starting a new one aborts the
@@ -256,6 +281,10 @@ enum Command {
     WarmUp,
     /// Open a checked meeting in the official client.
     Join(Ticket, JoinJob),
+    /// Read the user's meetings of `range` (and read them again every few minutes).
+    Meetings(Ticket, MeetingRange),
+    /// Wait for the host of a meeting whose check said the host has not arrived.
+    WaitForHost(Ticket, RandomRequest, ApiError, WaitPolicy),
 }
 
 /// What Join needs: the checked meeting, its password, and how to join.
@@ -296,6 +325,12 @@ pub struct Worker {
     pub join: JobSlot<Result<(), JoinFailure>>,
     /// The clipboard's text, read when the window gains the focus (`None`: no text).
     pub clipboard_text: JobSlot<Option<SecretString>>,
+    /// The user's meetings (the Today list).
+    pub meetings: JobSlot<MeetingsRead>,
+    /// The waiting room; its progress is the last re-check.
+    pub wait: JobSlot<Waited, WaitAttempt>,
+    /// Reminders: what they are to remind of, and the meetings whose Join was pressed.
+    pub reminders: super::reminders::Reminders,
     /// Warm-ups asked for and not yet over.
     warming: Arc<AtomicUsize>,
     clipboard: ClipboardGuard,
@@ -330,7 +365,10 @@ impl Worker {
         let (check, sign_in, sign_out) = (JobSlot::new(ctx), JobSlot::new(ctx), JobSlot::new(ctx));
         let join = JobSlot::new(ctx);
         let clipboard_text = JobSlot::new(ctx);
+        let (meetings, wait) = (JobSlot::new(ctx), JobSlot::new(ctx));
         let language = LanguageSetting::default();
+        let reminders =
+            super::reminders::Reminders::start(ctx, &runtime.handle(), language.clone());
         let warming = Arc::new(AtomicUsize::new(0));
         let owner = Owner {
             handle: runtime.handle(),
@@ -345,6 +383,9 @@ impl Worker {
             sign_in: sign_in.clone(),
             sign_out: sign_out.clone(),
             join: join.clone(),
+            meetings: meetings.clone(),
+            meetings_range: None,
+            wait: wait.clone(),
             warming: Arc::clone(&warming),
             warm_up_task: None,
         };
@@ -358,6 +399,9 @@ impl Worker {
             sign_out,
             join,
             clipboard_text,
+            meetings,
+            wait,
+            reminders,
             warming,
             clipboard: ClipboardGuard::default(),
             language,
@@ -378,6 +422,8 @@ impl Worker {
         self.check.cancel();
         self.sign_in.cancel();
         self.sign_out.cancel();
+        self.meetings.cancel();
+        self.wait.cancel();
         self.send(Command::SetCaFile(ca_file));
     }
 
@@ -405,6 +451,8 @@ impl Worker {
         self.check.cancel();
         self.sign_in.cancel();
         self.sign_out.cancel();
+        self.meetings.cancel();
+        self.wait.cancel();
         self.send(Command::SetServer(server));
     }
 
@@ -435,6 +483,20 @@ impl Worker {
     pub fn join(&self, job: JoinJob) {
         let ticket = self.join.start();
         self.send(Command::Join(ticket, job));
+    }
+
+    /// Reads the user's meetings of `range` now, and again every [`MEETINGS_REFRESH`] while
+    /// signed in; abandons a read in flight.
+    pub fn read_meetings(&self, range: MeetingRange) {
+        let ticket = self.meetings.start();
+        self.send(Command::Meetings(ticket, range));
+    }
+
+    /// Waits for the host of `request`'s meeting, `first` being the answer that said it has
+    /// not arrived; abandons a wait in flight. Cancel with `wait.cancel()`.
+    pub fn wait_for_host(&self, request: RandomRequest, first: ApiError, policy: WaitPolicy) {
+        let ticket = self.wait.start();
+        self.send(Command::WaitForHost(ticket, request, first, policy));
     }
 
     /// Signs in; abandons a sign-in in flight, if any.
@@ -556,6 +618,10 @@ struct Owner {
     sign_in: JobSlot<Result<SignInOutcome, ApiError>>,
     sign_out: JobSlot<SignOutOutcome>,
     join: JobSlot<Result<(), JoinFailure>>,
+    meetings: JobSlot<MeetingsRead>,
+    /// The range the window shows, once it asked: read again every few minutes.
+    meetings_range: Option<MeetingRange>,
+    wait: JobSlot<Waited, WaitAttempt>,
     /// Warm-ups asked for and not yet over (shared with the [`Worker`]).
     warming: Arc<AtomicUsize>,
     /// The warm-up running on the current session's client, if any.
@@ -565,6 +631,12 @@ struct Owner {
 impl Owner {
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         let mut session_status: Option<watch::Receiver<SessionStatus>> = None;
+        // The Today list is read again on this timer (in the worker, never in repaints).
+        let mut refresh = tokio::time::interval_at(
+            tokio::time::Instant::now() + MEETINGS_REFRESH,
+            MEETINGS_REFRESH,
+        );
+        refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let command = match session_status.as_mut() {
                 Some(receiver) => tokio::select! {
@@ -572,9 +644,24 @@ impl Owner {
                     changed = receiver.changed() => {
                         if changed.is_ok() {
                             let status = receiver.borrow_and_update().clone();
+                            let signed_in_now = status.signed_in.is_some()
+                                && self.status.borrow().signed_in.is_none();
                             self.publish_session(&status);
+                            // Signed in: the list of this account.
+                            if signed_in_now && let Some(range) = self.meetings_range {
+                                let ticket = self.meetings.start();
+                                self.read_meetings(ticket, range);
+                            }
                         } else {
                             session_status = None;
+                        }
+                        continue;
+                    }
+                    _ = refresh.tick() => {
+                        let signed_in = self.status.borrow().signed_in.is_some();
+                        if signed_in && let Some(range) = self.meetings_range {
+                            let ticket = self.meetings.start();
+                            self.read_meetings(ticket, range);
                         }
                         continue;
                     }
@@ -641,6 +728,36 @@ impl Owner {
                     }
                 }
                 Command::WarmUp => self.warm_up(),
+                Command::Meetings(ticket, range) => {
+                    self.meetings_range = Some(range);
+                    refresh.reset();
+                    self.read_meetings(ticket, range);
+                }
+                Command::WaitForHost(ticket, request, first, policy) => match &self.session {
+                    Some(session) => {
+                        let session = session.clone();
+                        let slot = self.wait.clone();
+                        self.wait.run(&self.handle, ticket, async move {
+                            let meeting_id = request.meeting_id.clone();
+                            let mut on_attempt =
+                                move |attempt: &WaitAttempt| slot.report(ticket, attempt.clone());
+                            let result = session
+                                .wait_for_host(&request, first, &policy, &mut on_attempt)
+                                .await;
+                            Waited { meeting_id, result }
+                        });
+                    }
+                    None => {
+                        let error = self.session_error();
+                        self.wait.finish(
+                            ticket,
+                            Waited {
+                                meeting_id: request.meeting_id,
+                                result: Err(WaitError::NotWaitable(error)),
+                            },
+                        );
+                    }
+                },
                 Command::Join(ticket, job) => {
                     let session = self.session.clone();
                     let server = self.server.clone();
@@ -651,6 +768,28 @@ impl Owner {
                 }
             }
         }
+    }
+
+    /// Reads the meetings of `range` on the current session in a task of its own.
+    fn read_meetings(&self, ticket: Ticket, range: MeetingRange) {
+        let Some(session) = self.session.clone() else {
+            let result = Err(self.session_error());
+            let at = jiff::Timestamp::now();
+            self.meetings
+                .finish(ticket, MeetingsRead { range, result, at });
+            return;
+        };
+        self.meetings.run(&self.handle, ticket, async move {
+            let result = session
+                .meetings(&MeetingQuery::of(range))
+                .await
+                .map(|reply| reply.value);
+            MeetingsRead {
+                range,
+                result,
+                at: jiff::Timestamp::now(),
+            }
+        });
     }
 
     /// Warms the session's client in its own task, unless a warm-up is running already (or

@@ -22,6 +22,8 @@ pub struct CheckExtras {
     pub wait: Option<std::time::Duration>,
     /// Offer "Check again with the waiting page" (the host has not arrived).
     pub offer_waiting_page: bool,
+    /// Offer "Wait here" (the host has not arrived, or the meeting has not started).
+    pub offer_wait_here: bool,
 }
 
 /// Draws `error` with its message, a collapsible "Details" and a button copying them.
@@ -88,15 +90,37 @@ pub fn error_card_with(
                     .strong()
                     .color(text_color),
             );
-            if extras.offer_waiting_page && error.kind == ErrorKind::WaitingForHost {
+            let waiting_page = extras.offer_waiting_page && error.kind == ErrorKind::WaitingForHost;
+            if waiting_page {
                 ui.add_space(4.0);
                 super::text::wrapped_label_ui(ui, lang.tr("gui.check.waiting_page_explained"));
+            }
+            if waiting_page || extras.offer_wait_here {
                 ui.add_space(6.0);
-                // The next step: the card's primary action.
-                let button = super::primary_button(ui, &lang.tr("gui.check.with_waiting_page"));
-                if ui.add(button).clicked() {
-                    action = Some(Action::CheckWithWaitingPage);
-                }
+                ui.horizontal_wrapped(|ui| {
+                    // The next step is the card's primary action: waiting here, when offered.
+                    if extras.offer_wait_here {
+                        let wait = super::primary_button(ui, &lang.tr("gui.waiting.wait_here"));
+                        if ui
+                            .add(wait)
+                            .on_hover_text(lang.tr("gui.waiting.wait_here_help"))
+                            .clicked()
+                        {
+                            action = Some(Action::WaitHere);
+                        }
+                    }
+                    if waiting_page {
+                        let text = lang.tr("gui.check.with_waiting_page");
+                        let button = if extras.offer_wait_here {
+                            ui.add(secondary_button(&text))
+                        } else {
+                            ui.add(super::primary_button(ui, &text))
+                        };
+                        if button.clicked() {
+                            action = Some(Action::CheckWithWaitingPage);
+                        }
+                    }
+                });
             }
             if place.offer_sign_in && error.kind.is_sign_in_problem() {
                 ui.add_space(6.0);

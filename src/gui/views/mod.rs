@@ -11,6 +11,8 @@ pub mod settings;
 pub mod sign_in;
 pub mod text;
 pub mod toast;
+pub mod today;
+pub mod waiting;
 
 use std::path::PathBuf;
 
@@ -86,6 +88,26 @@ pub enum Action {
     AskSignOut,
     /// Keep the sign-in after all.
     CancelSignOut,
+    /// Check a meeting of the Today list and open it (with the password the service gave).
+    JoinListed(crate::meeting_id::MeetingId),
+    /// Check a meeting of the Today list.
+    CheckListed(crate::meeting_id::MeetingId),
+    /// Read the Today list again now.
+    RefreshMeetings,
+    /// Show the whole week (`true`) or only today.
+    ShowWeek(bool),
+    /// Show the Today list or not.
+    SetShowToday(bool),
+    /// Change when reminders come.
+    SetReminders(super::state::ReminderLead),
+    /// Wait here for the host, checking again now and then.
+    WaitHere,
+    /// Stop waiting for the host.
+    StopWaiting,
+    /// Open the meeting as soon as the host arrives (or not).
+    SetJoinOnArrival(bool),
+    /// Fetch a new auth random for the checked meeting (the one shown is old).
+    RefreshRandom,
     /// Hide the keyring banner.
     DismissBanner,
 }

@@ -24,6 +24,11 @@ pub struct ResultModel<'a> {
     pub join_failure: Option<&'a JoinFailure>,
     /// The client's download page, offered when it is not installed.
     pub download_page: &'a str,
+    /// How long ago the random was fetched, in seconds.
+    pub age_secs: i64,
+    /// The random is old (past [`crate::api::RANDOM_FRESH_FOR`], a guess): offer a new one
+    /// instead of copying it.
+    pub stale: bool,
 }
 
 /// What the card drew that the window may scroll to.
@@ -129,7 +134,37 @@ pub fn result_card_ui(
                 )
                 .labelled_by(random_label.id);
             });
+        super::text::wrapped_label_ui(
+            ui,
+            RichText::new(t!(
+                "gui.result.fetched",
+                locale = lang.code(),
+                ago = super::ago_text(lang, model.age_secs)
+            ))
+            .small()
+            .weak(),
+        );
         ui.add_space(8.0);
+        if model.stale {
+            // An old random is not copied silently: a new one first.
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(t!(
+                    "gui.result.stale",
+                    locale = lang.code(),
+                    ago = super::ago_text(lang, model.age_secs)
+                ))
+                .color(theme::palette(ui).caution),
+            );
+            ui.add_space(4.0);
+            if ui
+                .add(primary_button(ui, &lang.tr("gui.result.refresh")))
+                .clicked()
+            {
+                action = Some(Action::RefreshRandom);
+            }
+            return;
+        }
         // Join is the point of the check: the primary action. Copy stands next to it, each
         // shortcut under its own button. Wrapped: at the narrowest, Copy goes to the next line.
         ui.horizontal_wrapped(|ui| {

@@ -9,7 +9,8 @@ use rust_i18n::t;
 use super::{Action, primary_button, server_name};
 use crate::api::ApiError;
 use crate::gui::state::{
-    ClipboardClear, LanguageChoice, ServerChoice, Settings, SettingsDialog, ThemeChoice,
+    ClipboardClear, LanguageChoice, ReminderLead, ServerChoice, Settings, SettingsDialog,
+    ThemeChoice,
 };
 use crate::gui::theme;
 use crate::i18n::Lang;
@@ -47,6 +48,8 @@ pub struct SettingsModel<'a> {
     pub command_line_ca_file: Option<&'a Path>,
     /// Why the CA certificate file in use could not be used, if it could not.
     pub ca_error: Option<&'a ApiError>,
+    /// Why the last reminder could not be shown, in the window's language, if it could not.
+    pub reminder_error: Option<String>,
 }
 
 /// Draws the dialog; every change is returned as an action and applied at once.
@@ -138,6 +141,40 @@ pub fn settings_ui(
                     .changed();
                 if changed {
                     action = Some(Action::SetJoin(join));
+                }
+            });
+            section_ui(ui, &lang.tr("gui.settings.today"), |ui| {
+                let mut show = settings.show_today;
+                if ui
+                    .checkbox(&mut show, lang.tr("gui.settings.show_today"))
+                    .changed()
+                {
+                    action = Some(Action::SetShowToday(show));
+                }
+                ui.label(lang.tr("gui.settings.reminders"));
+                ui.horizontal_wrapped(|ui| {
+                    for choice in ReminderLead::ALL {
+                        let r = ui.radio(settings.reminders == choice, lang.tr(choice.label_key()));
+                        if r.clicked() && settings.reminders != choice {
+                            action = Some(Action::SetReminders(choice));
+                        }
+                    }
+                });
+                super::text::wrapped_label_ui(
+                    ui,
+                    RichText::new(lang.tr("gui.settings.reminders_help"))
+                        .small()
+                        .weak(),
+                );
+                if let Some(error) = &model.reminder_error
+                    && settings.reminders != ReminderLead::Off
+                {
+                    super::text::wrapped_label_ui(
+                        ui,
+                        RichText::new(error)
+                            .small()
+                            .color(ui.visuals().error_fg_color),
+                    );
                 }
             });
             section_ui(ui, &lang.tr("gui.settings.history"), |ui| {
