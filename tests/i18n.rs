@@ -597,7 +597,7 @@ fn no_doubled_gap_around_full_width_punctuation() {
         let chars: Vec<char> = text.chars().collect();
         let doubled = chars.windows(2).any(|pair| {
             let marks = pair.iter().filter(|c| FULL_WIDTH.contains(**c)).count();
-            let spaced = pair.iter().any(|c| *c == ' ');
+            let spaced = pair.contains(&' ');
             marks == 2 || (marks == 1 && spaced)
         });
         if doubled {

@@ -220,7 +220,7 @@ fn when_text(
         return lang.tr("gui.today.no_time");
     };
     let mut text = start.strftime("%H:%M").to_string();
-    if let Some(end) = meeting.end_in(tz).filter(|end| end > &start) {
+    if let Some(end) = meeting.end_in(tz).filter(|end| *end > start) {
         text.push('–');
         text.push_str(&end.strftime("%H:%M").to_string());
     }
