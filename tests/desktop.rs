@@ -223,8 +223,18 @@ fn at_scale_2_the_window_is_sharp_fits_and_takes_clicks() {
         wrong.join("\n")
     );
 
-    // Sharp: drawn at 960x1280, not scaled up from 480x640 (which doubles every pixel).
+    // Its minimum size, 480x640 points, is 960x1280 pixels at scale 2: the window fills the
+    // screen at exactly that size.
     let window = two.window_of(&mut app);
+    let hints = two.tool("xprop", &["-id", &window, "WM_NORMAL_HINTS"]);
+    let hints =
+        String::from_utf8_lossy(&hints.unwrap_or_else(|e| two.fail(&e)).stdout).into_owned();
+    assert!(
+        hints.contains("minimum size: 960 by 1280"),
+        "the window's size hints: {hints}"
+    );
+
+    // Sharp: drawn at 960x1280, not scaled up from 480x640 (which doubles every pixel).
     let image = two.screenshot(&window).unwrap_or_else(|e| two.fail(&e));
     assert_eq!(
         (image.width, image.height),

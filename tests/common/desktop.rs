@@ -54,13 +54,16 @@ pub fn wait_for<T>(
 }
 
 /// Reads the first line a child writes to its stdout (a display number, a bus address),
-/// within `limit`.
+/// within `limit`. The rest is read and dropped until the child ends: a child writing to a
+/// pipe nobody reads any more would die of SIGPIPE.
 fn first_line(stdout: ChildStdout, limit: Duration) -> Option<String> {
     let (send, receive) = mpsc::channel();
     std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
         let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = reader.read_line(&mut line);
         let _ = send.send(line);
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
     });
     receive
         .recv_timeout(limit)
@@ -140,7 +143,17 @@ impl Desktop {
         // Xvfb picks a free display number and writes it to the given fd once it accepts
         // clients: fd 1 here, a pipe.
         let mut xvfb = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-nolisten", "tcp", "-screen", "0"])
+            // -noreset: the server would reset when its last client leaves (the first check
+            // below), and a client connecting during the reset is refused.
+            .args([
+                "-displayfd",
+                "1",
+                "-nolisten",
+                "tcp",
+                "-noreset",
+                "-screen",
+                "0",
+            ])
             .arg(format!("{width}x{height}x24"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -165,8 +178,8 @@ impl Desktop {
         };
         desktop.display = format!(":{number}");
         let answers = wait_for("the X server to answer", STEP_DEADLINE, |seen| {
-            if let Some(name) = desktop.exited_helper() {
-                *seen = format!("{name} exited");
+            if let Some(exited) = desktop.exited_helper() {
+                *seen = exited;
                 return Some(Err(()));
             }
             match desktop.tool("xprop", &["-root", "-len", "4", "_NET_SUPPORTING_WM_CHECK"]) {
@@ -179,8 +192,7 @@ impl Desktop {
         });
         if !matches!(answers, Ok(Ok(()))) {
             return Err(format!(
-                "{} on {}: {answers:?}\n{}",
-                "Xvfb does not answer",
+                "Xvfb on {} does not answer: {answers:?}\n{}",
                 desktop.display,
                 desktop.logs()
             ));
@@ -199,8 +211,8 @@ impl Desktop {
             child: wm,
         });
         let managed = wait_for("the window manager", START_DEADLINE, |seen| {
-            if let Some(name) = desktop.exited_helper() {
-                *seen = format!("{name} exited");
+            if let Some(exited) = desktop.exited_helper() {
+                *seen = exited;
                 return Some(Err(()));
             }
             let out = desktop
@@ -211,7 +223,14 @@ impl Desktop {
         });
         match managed {
             Ok(Ok(())) => Ok(desktop),
-            other => Err(format!("{other:?}\n{}", desktop.logs())),
+            _ => Err(format!(
+                "no window manager on {}: {}\n{}",
+                desktop.display,
+                desktop
+                    .exited_helper()
+                    .unwrap_or_else(|| "it never announced itself".into()),
+                desktop.logs()
+            )),
         }
     }
 
@@ -220,13 +239,18 @@ impl Desktop {
         self.helpers.borrow_mut().push(helper);
     }
 
-    /// The name of a helper (Xvfb, the window manager, a bus, weston) that has exited, if any.
-    pub fn exited_helper(&self) -> Option<&'static str> {
+    /// A helper (Xvfb, the window manager, a bus, weston) that has exited, if any: its name
+    /// and how it ended.
+    pub fn exited_helper(&self) -> Option<String> {
         self.helpers
             .borrow_mut()
             .iter_mut()
             .filter(|h| h.name != "xclip")
-            .find_map(|h| (!matches!(h.child.try_wait(), Ok(None))).then_some(h.name))
+            .find_map(|h| match h.child.try_wait() {
+                Ok(None) => None,
+                Ok(Some(status)) => Some(format!("{} exited ({status})", h.name)),
+                Err(error) => Some(format!("{}: {error}", h.name)),
+            })
     }
 
     /// The directory `XDG_RUNTIME_DIR` points to for everything on this desktop (0700).
@@ -353,8 +377,8 @@ impl Desktop {
         });
         let path = self.runtime_dir().join(&socket);
         let shown = wait_for("weston's window and socket", START_DEADLINE, |seen| {
-            if let Some(name) = self.exited_helper() {
-                self.fail(&format!("{name} exited"));
+            if let Some(exited) = self.exited_helper() {
+                self.fail(&exited);
             }
             let window = self.weston_window();
             *seen = format!("window {window:?}, socket there: {}", path.exists());
