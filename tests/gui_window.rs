@@ -78,8 +78,9 @@ fn copy_join_and_a_second_launch_in_the_real_window() {
     app.window = Some(window.clone());
 
     // Its identity for X11 desktops: WM_CLASS names meetjoin as instance and class (desktops
-    // match it to meetjoin.desktop), and _NET_WM_ICON holds the icon, small sizes first
-    // (plain xprop reads only about 250 KB: it shows them, not the 256-pixel one after them).
+    // match it to meetjoin.desktop), and _NET_WM_ICON holds the icon, small sizes first (plain
+    // xprop reads only about 250 KB: it shows them, not the 256-pixel one after them). The
+    // icons are set from a thread, just after the window appears: wait for them.
     let xprop = |args: &[&str]| -> String {
         let out = app.tool("xprop", &[&["-id", &window][..], args].concat());
         String::from_utf8_lossy(&out.expect("xprop (x11-utils) runs").stdout).into_owned()
@@ -88,16 +89,23 @@ fn copy_join_and_a_second_launch_in_the_real_window() {
         xprop(&["WM_CLASS"]).trim(),
         r#"WM_CLASS(STRING) = "meetjoin", "meetjoin""#
     );
-    let icons = xprop(&["_NET_WM_ICON"]);
-    let all_icons = xprop(&["-len", "2000000", "_NET_WM_ICON"]);
-    for size in [16, 32, 48] {
-        let icon = format!("Icon ({size} x {size})");
+    let small = ["Icon (16 x 16)", "Icon (32 x 32)", "Icon (48 x 48)"];
+    let deadline = Instant::now() + STEP_DEADLINE;
+    let icons = loop {
+        let icons = xprop(&["_NET_WM_ICON"]);
+        if small.iter().all(|icon| icons.contains(icon)) || Instant::now() > deadline {
+            break icons;
+        }
+        sleep(POLL);
+    };
+    for icon in small {
         assert!(
-            icons.contains(&icon),
+            icons.contains(icon),
             "xprop shows no {icon}: {}",
             &icons[..icons.len().min(200)]
         );
     }
+    let all_icons = xprop(&["-len", "2000000", "_NET_WM_ICON"]);
     assert!(all_icons.contains("Icon (256 x 256)"), "no 256-pixel icon");
     app.wait_until("the first frame", WINDOW_DEADLINE, |view| {
         view.panel_visible && view.buttons.is_empty()

@@ -4,14 +4,15 @@
 //! and winit's `_NET_WM_ICON` holds only the 256-pixel icon, which panels scale down to 16-48
 //! pixels as they can (and which `xprop` prints as empty: it is longer than xprop reads).
 //!
-//! Both are set on the new window through a connection of our own, before eframe maps it (it
-//! stays hidden until its first frame is painted), as ICCCM asks for `WM_CLASS`. On Wayland
-//! there is no X11 window and nothing happens: the app id (`meetjoin`) names the window there,
-//! and the desktop finds the icon through `meetjoin.desktop`. A failure is logged, never fatal:
-//! the window works without these properties.
+//! `WM_CLASS` is set on the new window through a connection of our own before eframe maps it
+//! (the window stays hidden until its first frame is painted), as ICCCM asks; the icons follow
+//! from a thread (decoding them would delay the first frame by some milliseconds, and a desktop
+//! reads `_NET_WM_ICON` again whenever it changes). On Wayland there is no X11 window and
+//! nothing happens: the app id (`meetjoin`) names the window there, and the desktop finds the
+//! icon through `meetjoin.desktop`. A failure is logged, never fatal: the window works without
+//! these properties.
 
 use raw_window_handle::{HasWindowHandle, RawWindowHandle};
-use x11rb::connection::Connection as _;
 use x11rb::errors::{ConnectError, ConnectionError, ReplyError};
 use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, PropMode};
 use x11rb::rust_connection::RustConnection;
@@ -44,8 +45,8 @@ enum IdentityError {
     Reply(#[from] ReplyError),
 }
 
-/// Sets `WM_CLASS` to (`app_id`, `app_id`) and `_NET_WM_ICON` to the icon in every size, when
-/// `window` is an X11 window; does nothing on Wayland.
+/// Sets `WM_CLASS` to (`app_id`, `app_id`) and, from a thread, `_NET_WM_ICON` to the icon in
+/// every size, when `window` is an X11 window; does nothing on Wayland.
 pub fn set_window_identity(window: &impl HasWindowHandle, app_id: &str) {
     let id = match window.window_handle().map(|handle| handle.as_raw()) {
         Ok(RawWindowHandle::Xlib(handle)) => u32::try_from(handle.window).ok(),
@@ -55,19 +56,29 @@ pub fn set_window_identity(window: &impl HasWindowHandle, app_id: &str) {
     let Some(id) = id else {
         return;
     };
-    match set_properties(id, app_id) {
-        Ok(()) => {
-            tracing::debug!(target: "meetjoin::gui", window = id, "X11 WM_CLASS and icons set")
-        }
+    let conn = match set_class(id, app_id) {
+        Ok(conn) => conn,
         Err(error) => {
-            tracing::warn!(target: "meetjoin::gui", %error, "could not set the window's WM_CLASS and icons")
+            tracing::warn!(target: "meetjoin::gui", %error, "could not set the window's WM_CLASS");
+            return;
         }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("meetjoin-x11-icons".to_owned())
+        .spawn(move || match set_icons(&conn, id) {
+            Ok(()) => tracing::debug!(target: "meetjoin::gui", window = id, "X11 icons set"),
+            Err(error) => {
+                tracing::warn!(target: "meetjoin::gui", %error, "could not set the window's icons")
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(target: "meetjoin::gui", %error, "could not start the window-icon thread");
     }
 }
 
-/// Writes both properties and waits until the server has applied them, so that they are in
-/// place before eframe's own connection maps the window.
-fn set_properties(window: u32, app_id: &str) -> Result<(), IdentityError> {
+/// Writes `WM_CLASS` and waits until the server has applied it, so that it is in place before
+/// eframe's own connection maps the window; returns the connection for the icons.
+fn set_class(window: u32, app_id: &str) -> Result<RustConnection, IdentityError> {
     let (conn, _screen) = RustConnection::connect(None)?;
     let class = format!("{app_id}\0{app_id}\0");
     conn.change_property8(
@@ -78,19 +89,24 @@ fn set_properties(window: u32, app_id: &str) -> Result<(), IdentityError> {
         class.as_bytes(),
     )?
     .check()?;
+    Ok(conn)
+}
+
+/// Replaces winit's one icon with every size (a window that has gone by then refuses it).
+fn set_icons(conn: &RustConnection, window: u32) -> Result<(), IdentityError> {
     let icons = icon_cardinals();
-    if !icons.is_empty() {
-        let net_wm_icon = conn.intern_atom(false, b"_NET_WM_ICON")?.reply()?.atom;
-        conn.change_property32(
-            PropMode::REPLACE,
-            window,
-            net_wm_icon,
-            AtomEnum::CARDINAL,
-            &icons,
-        )?
-        .check()?;
+    if icons.is_empty() {
+        return Ok(());
     }
-    conn.flush()?;
+    let net_wm_icon = conn.intern_atom(false, b"_NET_WM_ICON")?.reply()?.atom;
+    conn.change_property32(
+        PropMode::REPLACE,
+        window,
+        net_wm_icon,
+        AtomEnum::CARDINAL,
+        &icons,
+    )?
+    .check()?;
     Ok(())
 }
 
