@@ -9,6 +9,11 @@
 #     throwaway gnome-keyring, checked to own org.freedesktop.secrets;
 #   - a real window (tests/gui_window.rs): its own Xvfb with matchbox-window-manager, never the
 #     user's display unless MEETJOIN_TEST_USE_DISPLAY=1 (then DISPLAY must be set);
+#   - private desktops (tests/desktop.rs), which each test starts for itself whatever
+#     MEETJOIN_TEST_USE_DISPLAY says: "Xvfb" (a screen of the test's size, matchbox, the X
+#     tools), "Wayland" (weston, run inside such an Xvfb), "AT-SPI" (a private D-Bus session
+#     with at-spi-bus-launcher, and a Python with pyatspi: Debian's python3-pyatspi is for
+#     /usr/bin/python3, not a pyenv or venv one);
 #   - a real terminal (tests/cli.rs, the password prompt): `script` from util-linux;
 #   - the vendor's official Python SDK (tests/sdk.rs, the referee of the sandbox): a virtual
 #     environment in target/sdk-venv with the versions pinned in tests/sdk/requirements.txt,
@@ -136,9 +141,43 @@ else
 fi
 if $display; then
     need xdotool "the real-window test" && need xclip "the real-window test" &&
+        need xprop "the real-window test (x11-utils)" &&
         need import "the real-window test (ImageMagick)" || display=false
 fi
 $display && export MEETJOIN_TEST_DISPLAY=1
+
+# 2b. Private desktops (tests/desktop.rs): every test there starts its own Xvfb, weston or
+#     accessibility bus, and ends them; here only the tools are looked for.
+xvfb=false
+need Xvfb "the private-desktop tests" &&
+    need matchbox-window-manager "the private-desktop tests" &&
+    need xdotool "the private-desktop tests" && need xclip "the private-desktop tests" &&
+    need xprop "the private-desktop tests (x11-utils)" &&
+    need import "the private-desktop tests (ImageMagick)" && xvfb=true
+wayland=false
+need weston "the Wayland test" && wayland=true
+atspi=false
+if need dbus-daemon "the AT-SPI tests" && need dbus-send "the AT-SPI tests"; then
+    launcher=""
+    for candidate in /usr/libexec/at-spi-bus-launcher /usr/lib/at-spi2-core/at-spi-bus-launcher; do
+        [ -x "$candidate" ] && launcher="$candidate" && break
+    done
+    python=""
+    for candidate in /usr/bin/python3 python3; do
+        if "$candidate" -c 'import pyatspi' >/dev/null 2>&1; then
+            python="$(command -v "$candidate")"
+            break
+        fi
+    done
+    if [ -z "$launcher" ]; then
+        not_ready "the AT-SPI tests" "at-spi-bus-launcher is missing (apt-get install at-spi2-core)"
+    elif [ -z "$python" ]; then
+        not_ready "the AT-SPI tests" "no python3 imports pyatspi (apt-get install python3-pyatspi)"
+    else
+        export MEETJOIN_TEST_ATSPI_LAUNCHER="$launcher" MEETJOIN_TEST_ATSPI_PYTHON="$python"
+        atspi=true
+    fi
+fi
 
 # 3. A real terminal for the password prompt.
 terminal=false
@@ -176,8 +215,9 @@ fi
 
 # 5. The ignored tests, and what each needs, from the reason of its `#[ignore = "needs ..."]`:
 #    "Secret Service" or "keyring" needs the keyring, "display" the display, "terminal" the
-#    terminal, "xdg-utils" xdg-open and xdg-mime, "Python SDK" the SDK. A test whose part is missing is left out (nextest counts
-#    it as skipped).
+#    terminal, "xdg-utils" xdg-open and xdg-mime, "Python SDK" the SDK, "Xvfb" a private
+#    desktop's tools, "Wayland" weston, "AT-SPI" the accessibility bus and pyatspi. A test
+#    whose part is missing is left out (nextest counts it as skipped).
 ignored_tests() { # prints FILE<TAB>TEST<TAB>REASON for each ignored test under src/ and tests/
     find src tests -name '*.rs' -print0 | sort -z | xargs -0 awk '
         {
@@ -221,6 +261,18 @@ while IFS=$'\t' read -r file name reason; do
     if [[ $lower == *"python sdk"* ]]; then
         known=true
         $sdk || ready=false
+    fi
+    if [[ $lower == *xvfb* ]]; then
+        known=true
+        $xvfb || ready=false
+    fi
+    if [[ $lower == *wayland* ]]; then
+        known=true
+        $wayland || ready=false
+    fi
+    if [[ $lower == *at-spi* ]]; then
+        known=true
+        $atspi || ready=false
     fi
     if ! $known; then
         $ci && die "$file: $name is ignored for a reason test.sh does not know: \"$reason\""
@@ -301,5 +353,8 @@ $keyring || say "skipped: the real-keyring tests (no Secret Service)"
 $display || say "skipped: the real-window test (no display)"
 $terminal || say "skipped: the terminal test (no script)"
 $sdk || say "skipped: the official-SDK tests (no Python SDK)"
+$xvfb || say "skipped: the private-desktop tests (no Xvfb or X tools)"
+$wayland || say "skipped: the Wayland test (no weston)"
+$atspi || say "skipped: the AT-SPI tests (no accessibility bus or pyatspi)"
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 [ "$failed" -eq 0 ]

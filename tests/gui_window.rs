@@ -4,7 +4,10 @@
 //! `cloudlink://` link (with a Chinese display name) to a fake handler registered in the
 //! window's own XDG directories.
 //!
-//! Needs a display with a window manager, `xdotool`, `xclip` and ImageMagick's `import`;
+//! On X11 the window names itself for the desktop: `WM_CLASS` is `"meetjoin", "meetjoin"` and
+//! `_NET_WM_ICON` holds the icon in several sizes (read with `xprop`).
+//!
+//! Needs a display with a window manager, `xdotool`, `xclip`, `xprop` and ImageMagick's `import`;
 //! `scripts/test.sh` provides them (Xvfb + matchbox-window-manager) and sets
 //! `MEETJOIN_TEST_DISPLAY=1`. Without it the test is skipped, except under `CI=true`.
 //!
@@ -19,16 +22,17 @@
     reason = "a test fails by panicking"
 )]
 
+#[path = "common/desktop.rs"]
+mod desktop;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-/// The fill of primary buttons (Check, Copy, Sign in) in the dark and the light theme.
-const PRIMARY_FILLS: [[u8; 3]; 2] = [[0x25, 0x63, 0xEB], [0x1D, 0x4E, 0xD8]];
-/// The window's background in the dark and the light theme (a modal dialog dims it).
-const PANEL_FILLS: [[u8; 3]; 2] = [[0x16, 0x18, 0x1C], [0xF1, 0xF4, 0xF8]];
+use desktop::{Image, View};
+
 /// The meeting the sandbox answers without a password.
 const MEETING: &str = "914047175";
 /// What the clipboard holds before each copy, so that a copy that does nothing is seen.
@@ -44,7 +48,7 @@ const COMMAND_DEADLINE: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(100);
 
 #[test]
-#[ignore = "needs a display with a window manager, xdotool, xclip, ImageMagick, xdg-utils: scripts/test.sh"]
+#[ignore = "needs a display with a window manager, xdotool, xclip, xprop, ImageMagick, xdg-utils: scripts/test.sh"]
 fn copy_join_and_a_second_launch_in_the_real_window() {
     let display = std::env::var("DISPLAY")
         .ok()
@@ -72,6 +76,37 @@ fn copy_join_and_a_second_launch_in_the_real_window() {
     // The window, and its first frame.
     let window = app.wait_for_window();
     app.window = Some(window.clone());
+
+    // Its identity for X11 desktops: WM_CLASS names meetjoin as instance and class (desktops
+    // match it to meetjoin.desktop), and _NET_WM_ICON holds the icon, small sizes first (plain
+    // xprop reads only about 250 KB: it shows them, not the 256-pixel one after them). The
+    // icons are set from a thread, just after the window appears: wait for them.
+    let xprop = |args: &[&str]| -> String {
+        let out = app.tool("xprop", &[&["-id", &window][..], args].concat());
+        String::from_utf8_lossy(&out.expect("xprop (x11-utils) runs").stdout).into_owned()
+    };
+    assert_eq!(
+        xprop(&["WM_CLASS"]).trim(),
+        r#"WM_CLASS(STRING) = "meetjoin", "meetjoin""#
+    );
+    let small = ["Icon (16 x 16)", "Icon (32 x 32)", "Icon (48 x 48)"];
+    let deadline = Instant::now() + STEP_DEADLINE;
+    let icons = loop {
+        let icons = xprop(&["_NET_WM_ICON"]);
+        if small.iter().all(|icon| icons.contains(icon)) || Instant::now() > deadline {
+            break icons;
+        }
+        sleep(POLL);
+    };
+    for icon in small {
+        assert!(
+            icons.contains(icon),
+            "xprop shows no {icon}: {}",
+            &icons[..icons.len().min(200)]
+        );
+    }
+    let all_icons = xprop(&["-len", "2000000", "_NET_WM_ICON"]);
+    assert!(all_icons.contains("Icon (256 x 256)"), "no 256-pixel icon");
     app.wait_until("the first frame", WINDOW_DEADLINE, |view| {
         view.panel_visible && view.buttons.is_empty()
     });
@@ -626,155 +661,4 @@ impl Drop for App {
 /// A file in `dir` for a child's output.
 fn file_in(dir: &Path, name: &str) -> File {
     File::create(dir.join(name)).expect("output file")
-}
-
-/// An RGB image.
-struct Image {
-    width: usize,
-    height: usize,
-    rgb: Vec<u8>,
-}
-
-impl Image {
-    /// Parses a binary PPM (P6, 8 or 16 bits a sample), as `import` writes it.
-    fn from_ppm(bytes: &[u8]) -> Option<Image> {
-        let mut fields = Vec::new();
-        let mut at = 0;
-        while fields.len() < 4 {
-            while at < bytes.len() && bytes[at].is_ascii_whitespace() {
-                at += 1;
-            }
-            if bytes.get(at) == Some(&b'#') {
-                while at < bytes.len() && bytes[at] != b'\n' {
-                    at += 1;
-                }
-                continue;
-            }
-            let start = at;
-            while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
-                at += 1;
-            }
-            if start == at {
-                return None;
-            }
-            fields.push(std::str::from_utf8(&bytes[start..at]).ok()?.to_owned());
-        }
-        at += 1; // the single whitespace before the pixels
-        if fields[0] != "P6" {
-            return None;
-        }
-        let width: usize = fields[1].parse().ok()?;
-        let height: usize = fields[2].parse().ok()?;
-        let samples = width * height * 3;
-        let rgb = match fields[3].as_str() {
-            "255" => bytes.get(at..at + samples)?.to_vec(),
-            // 16 bits a sample, big-endian: keep the high byte.
-            "65535" => bytes
-                .get(at..at + samples * 2)?
-                .iter()
-                .step_by(2)
-                .copied()
-                .collect(),
-            _ => return None,
-        };
-        Some(Image { width, height, rgb })
-    }
-
-    fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
-        let i = (y * self.width + x) * 3;
-        [self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]
-    }
-}
-
-/// A solid rectangle of the primary fill: a primary button, in window pixels (inclusive).
-#[derive(Clone, Copy, Debug)]
-struct Blob {
-    left: usize,
-    top: usize,
-    right: usize,
-    bottom: usize,
-}
-
-impl Blob {
-    fn center(&self) -> (usize, usize) {
-        ((self.left + self.right) / 2, (self.top + self.bottom) / 2)
-    }
-}
-
-/// What a screenshot shows: whether the window's background shows undimmed (at least 1% of
-/// the pixels; a modal dialog dims all of it), and the enabled primary buttons, top to bottom.
-#[derive(Debug)]
-struct View {
-    panel_visible: bool,
-    buttons: Vec<Blob>,
-}
-
-impl View {
-    fn of(image: &Image) -> View {
-        let (w, h) = (image.width, image.height);
-        let mut panel = 0usize;
-        let mut mask = vec![false; w * h];
-        for y in 0..h {
-            for x in 0..w {
-                let p = image.pixel(x, y);
-                if PANEL_FILLS.contains(&p) {
-                    panel += 1;
-                }
-                mask[y * w + x] = PRIMARY_FILLS.contains(&p);
-            }
-        }
-        // Connected regions of the fill; a button is a big, nearly solid one.
-        let mut buttons = Vec::new();
-        let mut seen = vec![false; w * h];
-        let mut stack = Vec::new();
-        for start in 0..w * h {
-            if !mask[start] || seen[start] {
-                continue;
-            }
-            seen[start] = true;
-            stack.push(start);
-            let (mut left, mut top, mut right, mut bottom) = (w, h, 0, 0);
-            let mut count = 0usize;
-            while let Some(i) = stack.pop() {
-                let (x, y) = (i % w, i / w);
-                count += 1;
-                left = left.min(x);
-                right = right.max(x);
-                top = top.min(y);
-                bottom = bottom.max(y);
-                let mut visit = |j: usize| {
-                    if mask[j] && !seen[j] {
-                        seen[j] = true;
-                        stack.push(j);
-                    }
-                };
-                if x > 0 {
-                    visit(i - 1);
-                }
-                if x + 1 < w {
-                    visit(i + 1);
-                }
-                if y > 0 {
-                    visit(i - w);
-                }
-                if y + 1 < h {
-                    visit(i + w);
-                }
-            }
-            let (bw, bh) = (right - left + 1, bottom - top + 1);
-            if bw >= 50 && bh >= 20 && count * 2 >= bw * bh {
-                buttons.push(Blob {
-                    left,
-                    top,
-                    right,
-                    bottom,
-                });
-            }
-        }
-        buttons.sort_by_key(|b| (b.top, b.left));
-        View {
-            panel_visible: panel * 100 >= w * h,
-            buttons,
-        }
-    }
 }

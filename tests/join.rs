@@ -253,7 +253,10 @@ fn join(
         ("XDG_CONFIG_DIRS", config.as_str()),
         ("LANG", "en_US.UTF-8"),
         // xdg-open runs scheme handlers in a graphical session only; the fake one needs none.
-        ("DISPLAY", ":0"),
+        // A display no server has: xdg-open asks it for the desktop (`xprop -root`), and a
+        // server on :0 that accepts but never answers (one left over on a shared machine)
+        // held these tests for eleven minutes.
+        ("DISPLAY", ":64999"),
     ];
     if let Some(password) = password {
         env.push(("MEETJOIN_MEETING_PASSWORD", password));

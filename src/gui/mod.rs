@@ -15,6 +15,8 @@ pub mod theme;
 pub mod views;
 pub mod warm;
 pub mod worker;
+#[cfg(all(unix, not(target_vendor = "apple")))]
+pub mod x11_identity;
 
 use std::sync::Arc;
 
@@ -141,7 +143,12 @@ pub fn run(options: GuiOptions) -> anyhow::Result<()> {
     eframe::run_native(
         APP_ID,
         native,
-        Box::new(move |cc| Ok(Box::new(MeetjoinApp::new(cc, deps)))),
+        Box::new(move |cc| {
+            // The window exists and is still hidden: name it for X11 desktops before it shows.
+            #[cfg(all(unix, not(target_vendor = "apple")))]
+            x11_identity::set_window_identity(cc, APP_ID);
+            Ok(Box::new(MeetjoinApp::new(cc, deps)))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
 }
