@@ -38,6 +38,13 @@ use window::{
     start_sandbox, test_settings, wait_until, wait_until_checked,
 };
 
+/// The test settings with the Today list shown.
+fn today_settings() -> AppState {
+    let mut saved = test_settings();
+    saved.settings.show_today = true;
+    saved
+}
+
 /// The window on `sandbox`, with reminders sent to `bus` and the waiting room's waits short.
 fn today_window(
     runtime: &Runtime,
@@ -83,7 +90,7 @@ fn named_button<'w>(window: &'w Window, name: &'w str) -> egui_kittest::Node<'w>
 fn the_today_list_shows_where_each_meeting_stands_and_joins_one_in_a_click() {
     let runtime = runtime();
     let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
-    let mut window = today_window(&runtime, &sandbox, test_settings(), None);
+    let mut window = today_window(&runtime, &sandbox, today_settings(), None);
     signed_in_with_list(&mut window);
 
     assert!(has_label(&window, "Today"));
@@ -154,7 +161,7 @@ fn the_today_list_shows_where_each_meeting_stands_and_joins_one_in_a_click() {
 fn the_week_is_shown_on_demand_and_a_failed_read_offers_retry() {
     let runtime = runtime();
     let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
-    let mut window = today_window(&runtime, &sandbox, test_settings(), None);
+    let mut window = today_window(&runtime, &sandbox, today_settings(), None);
     signed_in_with_list(&mut window);
     button(&window, "This week").click();
     window.run();
@@ -191,7 +198,7 @@ fn a_reminder_comes_before_a_meeting_and_its_join_opens_it() {
     let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
     let bus = notify_bus::PrivateBus::start();
     let (service, received) = runtime.block_on(notify_bus::serve(&bus, &["actions", "body"]));
-    let mut saved = test_settings();
+    let mut saved = today_settings();
     saved.settings.reminders = ReminderLead::Min15;
     let mut window = today_window(&runtime, &sandbox, saved, Some(bus.address.clone()));
     signed_in_with_list(&mut window);
@@ -253,7 +260,7 @@ fn a_reminder_comes_before_a_meeting_and_its_join_opens_it() {
 fn the_waiting_room_watches_for_the_host_and_joins_when_asked() {
     let runtime = runtime();
     let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
-    let mut window = today_window(&runtime, &sandbox, test_settings(), None);
+    let mut window = today_window(&runtime, &sandbox, today_settings(), None);
     sign_in(&mut window);
 
     // The late host's meeting: "not started" for the first few checks.
@@ -323,7 +330,7 @@ fn the_waiting_room_watches_for_the_host_and_joins_when_asked() {
 fn an_old_random_is_refreshed_not_copied() {
     let runtime = runtime();
     let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
-    let mut window = today_window(&runtime, &sandbox, test_settings(), None);
+    let mut window = today_window(&runtime, &sandbox, today_settings(), None);
     sign_in(&mut window);
     paste_meeting(&mut window, "914047175");
     button(&window, "Check").click();

@@ -57,7 +57,10 @@ def first(nodes, role=None, name=None, contains=None, pattern=None):
             continue
         if contains is not None and contains.lower() not in n["name"].lower():
             continue
-        if pattern is not None and not re.search(pattern, n["name"]):
+        # A pattern matches what a screen reader reads: the name, or an entry's text.
+        if pattern is not None and not (
+            re.search(pattern, n["name"]) or re.search(pattern, n.get("text", ""))
+        ):
             continue
         return n
     return None
@@ -145,7 +148,7 @@ def main(pid):
     subject = wait_node(pid, "the meeting's subject", name=SUBJECT)
     random = wait_node(pid, "the auth random", pattern=DIGITS_15.pattern)
     say(f"Subject: {subject['name']}")
-    say(f"Auth random: {random['name']}")
+    say(f"Auth random: {random['name']} {random.get('text', '')}".strip())
     nodes = every_control_named(pid, "the result")
     # What follows the Check button, in reading order: the result card.
     after = False

@@ -830,12 +830,14 @@ pub fn find<'a>(nodes: &'a [A11yNode], role: &str, name: &str) -> Option<&'a A11
         .find(|n| n.role == role && n.name == name && n.is("showing"))
 }
 
-/// The showing label that holds a 15-digit auth random, as the window shows it (groups of
-/// three, spaces or not); the random without spaces.
+/// The showing node that holds a 15-digit auth random (the "Auth random" entry's text, or a
+/// label in groups of three); the random without spaces.
 pub fn shown_random(nodes: &[A11yNode]) -> Option<String> {
     nodes.iter().filter(|n| n.is("showing")).find_map(|n| {
-        let digits: String = n.name.chars().filter(|c| !c.is_whitespace()).collect();
-        (digits.len() == 15 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+        [&n.text, &n.name].into_iter().find_map(|shown| {
+            let digits: String = shown.chars().filter(|c| !c.is_whitespace()).collect();
+            (digits.len() == 15 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+        })
     })
 }
 

@@ -50,13 +50,15 @@ pub fn demo_account() -> DemoAccount {
 }
 
 /// English, clipboard clearing off (no OS clipboard here), no clipboard offers (whatever
-/// another test left in the display's clipboard), history on.
+/// another test left in the display's clipboard), no Today list (its reads would mix with the
+/// requests a test counts; tests/gui_today.rs turns it on), history on.
 pub fn test_settings() -> AppState {
     AppState {
         settings: Settings {
             language: LanguageChoice::En,
             clipboard_clear: ClipboardClear::Off,
             offer_clipboard: false,
+            show_today: false,
             ..Settings::default()
         },
         ..AppState::default()
