@@ -123,9 +123,11 @@ impl CliSandbox {
             .spawn()
             .expect("sandbox runs");
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("url line");
+        let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        reader.read_line(&mut line).expect("url line");
+        // Read the rest (`--tls` prints the certificate's path next): a closed pipe would make
+        // the sandbox's next line fail, and the sandbox with it.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
         CliSandbox {
             child,
             url: line.trim().to_owned(),
