@@ -289,6 +289,7 @@ impl MeetjoinApp {
         }
         actions.extend(form.inner);
         ui.add_space(14.0);
+        actions.extend(self.site_offer_ui(ui, lang));
 
         if let Some(error) = &status.session_error {
             actions.extend(views::error_card::error_card_ui(
@@ -331,6 +332,7 @@ impl MeetjoinApp {
                         offer_waiting_page: !self.state.settings.guest_waiting,
                     },
                 ));
+                actions.extend(self.link_join_ui(ui, lang));
             }
             CheckStatus::Idle | CheckStatus::Running(_) | CheckStatus::Failed(_) => {}
         });
@@ -473,6 +475,8 @@ impl eframe::App for MeetjoinApp {
         }
         // A pasted invitation's password fills the password field.
         self.follow_input();
+        // Switched to the invitation's site: check there once that server's session is known.
+        self.follow_site_switch();
         // What was typed this frame may have made the shown result belong to something else.
         if self.forget_stale_outcome() {
             ctx.request_repaint();

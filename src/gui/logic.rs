@@ -12,9 +12,7 @@ use super::views::Action;
 use super::worker::{Checked, JoinJob};
 use crate::api::auth::now_unix;
 use crate::api::{AppIdCredentials, ErrorKind, RandomRequest};
-use crate::join::JoinOptions;
 use crate::meeting_id::{MeetingId, invitation_password};
-use crate::secrets::SignInMethod;
 use crate::session::{Credentials, SignInOutcome};
 use eframe::egui;
 
@@ -399,6 +397,7 @@ impl MeetjoinApp {
             Action::DismissBanner => {
                 self.state.dismissed_store_error = self.worker.status().store_error;
             }
+            Action::CheckOnSite(site) => self.check_on_site(site),
         }
     }
 
@@ -438,39 +437,21 @@ impl MeetjoinApp {
         self.worker.check(request);
     }
 
-    /// Opens the checked meeting in the official client: with the password the check used,
-    /// the name from the settings (else the signed-in user's), and, signed in with an App ID,
-    /// a portal nonce so that the client joins as the same user.
+    /// Opens the checked meeting as the library's join plan says (see `invitation.rs`): the
+    /// client's link, or the invitation's own link when only that carries the password.
     fn join(&mut self) {
-        let (CheckStatus::Done(facts), Some(asked)) = (&self.state.check, &self.state.checked_with)
-        else {
-            return;
+        let plan = match self.join_plan() {
+            Ok(plan) => plan,
+            Err(crate::join::PlanError::NotChecked) => return,
+            // Nobody to name: only without a sign-in, which signing in mends.
+            Err(crate::join::PlanError::MissingName) => {
+                let error = crate::api::ApiError::new(ErrorKind::NotSignedIn);
+                self.state.join_failure = Some(super::worker::JoinFailure::Api(error));
+                return;
+            }
         };
-        let signed_in = self.worker.status().signed_in;
-        let join = &self.state.settings.join;
-        let name = Some(join.display_name.trim().to_owned())
-            .filter(|n| !n.is_empty())
-            .or_else(|| signed_in.as_ref().and_then(|s| s.user_name.clone()))
-            .or_else(|| signed_in.as_ref().map(|s| s.account.clone()))
-            .unwrap_or_default();
-        let with_nonce = signed_in
-            .as_ref()
-            .is_some_and(|s| matches!(s.method, SignInMethod::AppId { .. }));
-        let password = asked.password.clone();
-        let needs_password =
-            crate::join::sends_password(facts.reply.need_password, Some(&password));
         self.state.join_failure = None;
-        self.worker.join(JoinJob {
-            meeting_id: facts.meeting_id.clone(),
-            password,
-            needs_password,
-            options: JoinOptions {
-                name,
-                mic: join.mic,
-                camera: join.camera,
-            },
-            with_nonce,
-        });
+        self.worker.join(JoinJob { plan });
     }
 
     /// Copies the auth random, says so, and arranges for the clipboard to be cleared.

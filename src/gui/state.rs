@@ -84,6 +84,10 @@ pub struct AppState {
     /// The last random this window copied: never offered back as a meeting ID.
     #[serde(skip)]
     pub last_copied: Option<SecretString>,
+    /// The server switched to for the invitation's site: the form is checked there once the
+    /// worker has that server's session.
+    #[serde(skip)]
+    pub check_on_server: Option<Server>,
 }
 
 /// A meeting found in the clipboard, offered in a banner.

@@ -5,6 +5,7 @@ pub mod check_form;
 pub mod error_card;
 pub mod header;
 pub mod history;
+pub mod invitation;
 pub mod result_card;
 pub mod settings;
 pub mod sign_in;
@@ -76,6 +77,8 @@ pub enum Action {
     ClearHistory,
     /// Hide the keyring banner.
     DismissBanner,
+    /// Switch to the official site the pasted invitation's link names, and check there.
+    CheckOnSite(crate::invitation::Site),
 }
 
 /// The frame of a card: the main blocks of the window.
