@@ -201,17 +201,20 @@ impl Invitation {
         let meeting_id = MeetingId::parse(text)?;
         let kept: Vec<char> = text.chars().filter_map(normalize_char).collect();
         let lower: Vec<char> = kept.iter().map(char::to_ascii_lowercase).collect();
-        let link = huawei_links(&lower)
+        // The meeting's link that carries the password, else its first.
+        let mut links: Vec<LinkAt> = huawei_links(&lower)
             .into_iter()
-            .find(|link| link.id == meeting_id.as_str())
-            .map(|link| InvitationLink {
-                site: link.site,
-                host: link.host,
-                meeting_id: meeting_id.clone(),
-                suffix: link
-                    .suffix
-                    .map(|range| SecretString::from(kept[range].iter().collect::<String>())),
-            });
+            .filter(|link| link.id == meeting_id.as_str())
+            .collect();
+        links.sort_by_key(|link| link.suffix.is_none());
+        let link = links.into_iter().next().map(|link| InvitationLink {
+            site: link.site,
+            host: link.host,
+            meeting_id: meeting_id.clone(),
+            suffix: link
+                .suffix
+                .map(|range| SecretString::from(kept[range].iter().collect::<String>())),
+        });
         Ok(Invitation {
             meeting_id,
             password: invitation_password(text).map(SecretString::from),

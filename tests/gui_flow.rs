@@ -724,4 +724,30 @@ fn an_invitation_for_the_other_site_is_offered_there_never_switched_silently() {
         "This invitation is for the Chinese mainland site: check there?"
     ));
     assert_eq!(window.state().server(), &Server::Intl);
+
+    // A meeting handed over at launch is not checked on its own on the other site either.
+    let handle = runtime.handle().clone();
+    let mut window: Window = Harness::builder()
+        .with_size(egui::vec2(640.0, 1500.0))
+        .build_eframe(move |cc| {
+            let mut deps = AppDeps::new(Server::Cn, Arc::new(MemoryStore::new()), handle);
+            deps.saved = Some(window::test_settings());
+            deps.startup = meetjoin::gui::Startup {
+                meeting: Some("https://intl.meeting.huaweicloud.com/#/j/931550672".to_owned()),
+                check_clipboard: false,
+            };
+            MeetjoinApp::with_deps(&cc.egui_ctx, deps)
+        });
+    wait_until(&mut window, "the launch's meeting to be taken up", |w| {
+        !w.state().state().check_when_ready
+    });
+    window.run();
+    assert!(
+        window.state().state().sign_in.is_none(),
+        "no check asked for"
+    );
+    assert!(has_label(
+        &window,
+        "This invitation is for the international site: check there?"
+    ));
 }

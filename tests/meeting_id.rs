@@ -676,6 +676,13 @@ fn invitations() -> Vec<(String, Read)> {
             huawei("987654321", None, link(china, "meeting.huaweicloud.com", "987654321", Some(HEX_2))),
         ),
         (
+            format!(
+                "点击链接入会：https://meeting.huaweicloud.com/#/j/914047175\n\
+                 或：https://meeting.huaweicloud.com/#/j/914047175/{SUFFIX_33}"
+            ),
+            huawei("914047175", None, link(china, "meeting.huaweicloud.com", "914047175", Some(SUFFIX_33))),
+        ),
+        (
             "会议ID：914 047 175\n会议密码：无".to_owned(),
             huawei("914047175", None, None),
         ),

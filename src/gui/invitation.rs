@@ -74,6 +74,11 @@ impl MeetjoinApp {
         let Some(server) = &self.state.check_on_server else {
             return;
         };
+        // Another server was chosen meanwhile (Settings): that intention is gone.
+        if self.server != *server {
+            self.state.check_on_server = None;
+            return;
+        }
         let status = self.worker.status();
         if status.server != *server || status.restoring {
             return;

@@ -44,7 +44,10 @@ impl MeetjoinApp {
         }
         if self.state.check_when_ready && !self.worker.status().restoring {
             self.state.check_when_ready = false;
-            self.start_check();
+            // Never on its own on the other official site: the form offers to check there.
+            if self.other_site().is_none() {
+                self.start_check();
+            }
         }
         if let Some(checked) = self.worker.check.take_result() {
             self.checked(checked);
