@@ -676,14 +676,7 @@ fn an_invitation_for_the_other_site_is_offered_there_never_switched_silently() {
         return;
     }
     let runtime = runtime();
-    let handle = runtime.handle().clone();
-    let mut window: Window = Harness::builder()
-        .with_size(egui::vec2(640.0, 1500.0))
-        .build_eframe(move |cc| {
-            let mut deps = AppDeps::new(Server::Cn, Arc::new(MemoryStore::new()), handle);
-            deps.saved = Some(window::test_settings());
-            MeetjoinApp::with_deps(&cc.egui_ctx, deps)
-        });
+    let mut window = window::window_on(&runtime, Server::Cn, |_| {});
     wait_until(&mut window, "the saved sign-in lookup", |w| {
         !w.state().account().restoring
     });
@@ -726,18 +719,12 @@ fn an_invitation_for_the_other_site_is_offered_there_never_switched_silently() {
     assert_eq!(window.state().server(), &Server::Intl);
 
     // A meeting handed over at launch is not checked on its own on the other site either.
-    let handle = runtime.handle().clone();
-    let mut window: Window = Harness::builder()
-        .with_size(egui::vec2(640.0, 1500.0))
-        .build_eframe(move |cc| {
-            let mut deps = AppDeps::new(Server::Cn, Arc::new(MemoryStore::new()), handle);
-            deps.saved = Some(window::test_settings());
-            deps.startup = meetjoin::gui::Startup {
-                meeting: Some("https://intl.meeting.huaweicloud.com/#/j/931550672".to_owned()),
-                check_clipboard: false,
-            };
-            MeetjoinApp::with_deps(&cc.egui_ctx, deps)
-        });
+    let mut window = window::window_on(&runtime, Server::Cn, |deps| {
+        deps.startup = meetjoin::gui::Startup {
+            meeting: Some("https://intl.meeting.huaweicloud.com/#/j/931550672".to_owned()),
+            check_clipboard: false,
+        };
+    });
     wait_until(&mut window, "the launch's meeting to be taken up", |w| {
         !w.state().state().check_when_ready
     });

@@ -159,7 +159,15 @@ fn join_through_the_invitation_s_link_opens_that_link() {
             .env("XDG_CONFIG_HOME", dir.path())
             .env("XDG_DATA_DIRS", dir.path())
             .env("XDG_CONFIG_DIRS", dir.path())
-            .env("DISPLAY", ":0")
+            // xdg-open runs scheme handlers in a graphical session only (the fake one needs
+            // none): the test's display if it has one.
+            .env(
+                "DISPLAY",
+                std::env::var("DISPLAY")
+                    .ok()
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| ":0".to_owned()),
+            )
             .env_remove("BROWSER")
             .output()
             .expect("the child test runs");
@@ -174,17 +182,7 @@ fn join_through_the_invitation_s_link_opens_that_link() {
     let sandbox = runtime
         .block_on(Sandbox::start(SandboxConfig::default()))
         .expect("sandbox");
-    let server = Server::parse(&sandbox.url()).expect("url");
-    let handle = runtime.handle().clone();
-    let mut window: Window = Harness::builder()
-        .with_size(egui::vec2(640.0, 1500.0))
-        .build_eframe(move |cc| {
-            let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);
-            deps.sandbox = true;
-            deps.demo = Some(demo_account());
-            deps.saved = Some(window::test_settings());
-            MeetjoinApp::with_deps(&cc.egui_ctx, deps)
-        });
+    let mut window = window::sandbox_window(&runtime, &sandbox.url());
     wait_until(&mut window, "the saved sign-in lookup", |w| {
         !w.state().account().restoring
     });

@@ -79,3 +79,31 @@ pub fn has_label_containing(window: &Window, text: &str) -> bool {
 pub fn button<'w>(window: &'w Window, label: &'w str) -> egui_kittest::Node<'w> {
     window.get_by_role_and_label(Role::Button, label)
 }
+
+/// A 640×1500 window on `server` with a memory store and English test settings, spawning on
+/// `runtime`; `setup` adjusts its dependencies (sandbox mode, a startup meeting ...).
+pub fn window_on(
+    runtime: &Runtime,
+    server: meetjoin::server::Server,
+    setup: impl FnOnce(&mut meetjoin::gui::AppDeps) + 'static,
+) -> Window {
+    let handle = runtime.handle().clone();
+    Harness::builder()
+        .with_size(eframe::egui::vec2(640.0, 1500.0))
+        .build_eframe(move |cc| {
+            let store = std::sync::Arc::new(meetjoin::secrets::MemoryStore::new());
+            let mut deps = meetjoin::gui::AppDeps::new(server, store, handle);
+            deps.saved = Some(test_settings());
+            setup(&mut deps);
+            MeetjoinApp::with_deps(&cc.egui_ctx, deps)
+        })
+}
+
+/// [`window_on`] the in-process sandbox at `url`, in sandbox mode with its demo account.
+pub fn sandbox_window(runtime: &Runtime, url: &str) -> Window {
+    let server = meetjoin::server::Server::parse(url).expect("the sandbox's URL");
+    window_on(runtime, server, |deps| {
+        deps.sandbox = true;
+        deps.demo = Some(demo_account());
+    })
+}
