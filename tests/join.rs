@@ -245,6 +245,12 @@ fn join(
     let token = sandbox.demo_token();
     let data = handler.data.display().to_string();
     let config = handler.config.display().to_string();
+    // xdg-open runs scheme handlers in a graphical session only (the fake one needs none):
+    // the test's own display if it has one (scripts/test.sh's Xvfb), never another's.
+    let display = std::env::var("DISPLAY")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| ":0".to_owned());
     let mut all = vec!["join"];
     all.extend_from_slice(args);
     let mut env = vec![
@@ -255,8 +261,7 @@ fn join(
         ("XDG_DATA_DIRS", data.as_str()),
         ("XDG_CONFIG_DIRS", config.as_str()),
         ("LANG", "en_US.UTF-8"),
-        // xdg-open runs scheme handlers in a graphical session only; the fake one needs none.
-        ("DISPLAY", ":0"),
+        ("DISPLAY", display.as_str()),
     ];
     if let Some(password) = password {
         env.push(("MEETJOIN_MEETING_PASSWORD", password));
