@@ -4,7 +4,7 @@
 mod meetings;
 
 use std::future::Future;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -20,7 +20,8 @@ use crate::api::{
     RandomRequest, Reply,
 };
 use crate::i18n::Lang;
-use crate::meeting_id::MeetingId;
+use crate::invitation::{Invitation, Site};
+use crate::meeting_id::{MeetingId, MeetingIdError};
 use crate::secrets::{KEYRING_SERVICE, KeyringStore, StoreError, TokenStore};
 use crate::server::Server;
 use crate::session::{Credentials, Session, SignInOutcome};
@@ -42,7 +43,8 @@ pub const EXIT_TRANSPORT: u8 = 5;
 pub const ENV_SERVER: &str = "MEETJOIN_SERVER";
 /// Environment variable: an access token used instead of the keyring.
 pub const ENV_TOKEN: &str = "MEETJOIN_TOKEN";
-/// Environment variable: the meeting password.
+/// Environment variable: the meeting password, used when neither `--password-stdin` nor the
+/// invitation text gives one.
 pub const ENV_MEETING_PASSWORD: &str = "MEETJOIN_MEETING_PASSWORD";
 /// Environment variable: a PEM file of extra CA certificates, like `--ca-file`.
 pub const ENV_CA_FILE: &str = "MEETJOIN_CA_FILE";
@@ -91,12 +93,22 @@ struct ServerArg {
     ca_file: Option<std::path::PathBuf>,
 }
 
+/// How `check` and `join` pick the meeting password, for their `--help`.
+const PASSWORD_ORDER: &str = "The meeting password comes from, in this order: --password-stdin; \
+the password written in the invitation text; MEETJOIN_MEETING_PASSWORD; on a terminal, a \
+prompt when the meeting needs one. With MEETING `-` the whole invitation is read from standard \
+input (then --password-stdin is refused), so that neither it nor its password is a \
+command-line argument.";
+
 #[derive(Args, Debug)]
+#[command(after_help = PASSWORD_ORDER)]
 struct CheckArgs {
-    /// The meeting ID, or any text holding it (an invitation, a link).
+    /// The meeting ID, or any text holding it (an invitation, a link); `-` reads the whole
+    /// invitation from standard input.
     #[arg(value_name = "MEETING")]
     meeting: String,
-    /// Read the meeting password from the first line of standard input.
+    /// Read the meeting password from the first line of standard input (before any password
+    /// in the invitation text or MEETJOIN_MEETING_PASSWORD).
     #[arg(long)]
     password_stdin: bool,
     /// Tell the service this client supports the guest waiting page.
@@ -110,8 +122,10 @@ struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_help = PASSWORD_ORDER)]
 struct JoinArgs {
-    /// The meeting ID, or any text holding it (an invitation, a link).
+    /// The meeting ID, or any text holding it (an invitation, a link); `-` reads the whole
+    /// invitation from standard input.
     #[arg(value_name = "MEETING")]
     meeting: String,
     /// The name to show in the meeting (default: the signed-in user's name).
@@ -123,10 +137,12 @@ struct JoinArgs {
     /// Join with the camera on.
     #[arg(long)]
     camera: bool,
-    /// Print the cloudlink:// link instead of opening it (it holds the meeting password).
+    /// Print the link instead of opening it: the cloudlink:// link (it holds the meeting
+    /// password), or the invitation's own https link when only that carries the password.
     #[arg(long)]
     print_link: bool,
-    /// Read the meeting password from the first line of standard input.
+    /// Read the meeting password from the first line of standard input (before any password
+    /// in the invitation text or MEETJOIN_MEETING_PASSWORD).
     #[arg(long)]
     password_stdin: bool,
     /// Tell the service this client supports the guest waiting page.
@@ -225,6 +241,8 @@ struct Failure {
     kind: String,
     message: String,
     error: Option<Box<ApiError>>,
+    /// More fields of the `--json` error object (`"service"` of another service's invitation).
+    extra: Vec<(&'static str, String)>,
 }
 
 impl Failure {
@@ -234,6 +252,7 @@ impl Failure {
             kind: kind.to_owned(),
             message,
             error: None,
+            extra: Vec::new(),
         }
     }
 
@@ -243,6 +262,7 @@ impl Failure {
             kind: error.kind.as_str().to_owned(),
             message: error.message(lang),
             error: Some(Box::new(error)),
+            extra: Vec::new(),
         }
     }
 
@@ -252,6 +272,19 @@ impl Failure {
             kind: "keyring_unavailable".to_owned(),
             message: lang.join_sentences(&error.message(lang), &lang.tr("cli.use_token_env")),
             error: None,
+            extra: Vec::new(),
+        }
+    }
+
+    /// No meeting to check in the text: another service's invitation (kind `other_service`,
+    /// naming it), or no usable meeting ID.
+    fn meeting_text(error: &MeetingIdError, lang: Lang) -> Failure {
+        match error {
+            MeetingIdError::OtherService(service) => Failure {
+                extra: vec![("service", service.id().to_owned())],
+                ..Failure::usage("other_service", error.message(lang))
+            },
+            _ => Failure::usage("invalid_meeting_id", error.message(lang)),
         }
     }
 }
@@ -426,16 +459,17 @@ fn report(failure: &Failure, json: bool, lang: Lang) -> u8 {
     eprintln!("{line}");
     if json {
         let error = failure.error.as_ref();
-        let object = json!({
-            "error": {
-                "kind": failure.kind,
-                "message": failure.message,
-                "http_status": error.and_then(|e| e.http_status),
-                "code": error.and_then(|e| e.code.clone()),
-                "request_id": error.and_then(|e| e.request_id.clone()),
-            }
+        let mut object = json!({
+            "kind": failure.kind,
+            "message": failure.message,
+            "http_status": error.and_then(|e| e.http_status),
+            "code": error.and_then(|e| e.code.clone()),
+            "request_id": error.and_then(|e| e.request_id.clone()),
         });
-        println!("{object}");
+        for (key, value) in &failure.extra {
+            object[*key] = json!(value);
+        }
+        println!("{}", json!({ "error": object }));
     }
     failure.code
 }
@@ -485,23 +519,40 @@ fn prompt_secret(prompt: &str) -> Result<SecretString, Failure> {
         .map_err(|e| Failure::usage("prompt", e.to_string()))
 }
 
-/// A check that passed: what a join needs.
-struct Passed {
-    meeting_id: MeetingId,
+/// A finished check: what the service said, and what a join needs.
+struct Checked {
+    invitation: Invitation,
     server: Server,
     session: Session,
     password: Option<SecretString>,
-    reply: Reply<AuthRandom>,
+    /// The service's facts; a refusal only when the invitation's link stands for the password
+    /// the meeting wants ([`crate::join::opens_invitation_link`]): any other ends the command.
+    outcome: Result<Reply<AuthRandom>, ApiError>,
 }
 
 async fn check(args: CheckArgs, lang: Lang) -> Result<(), Failure> {
     let json = args.json;
-    let passed = run_check(args, lang).await?;
-    print_result(&passed.meeting_id, &passed.reply, json, lang);
-    Ok(())
+    let checked = run_check(args, lang).await?;
+    match checked.outcome {
+        Ok(reply) => {
+            print_result(&checked.invitation.meeting_id, &reply, json, lang);
+            Ok(())
+        }
+        Err(error) => {
+            let message = lang.join_sentences(
+                &error.message(lang),
+                &lang.tr("invitation.link_carries_password_cli"),
+            );
+            Err(Failure {
+                message,
+                ..Failure::api(error, lang)
+            })
+        }
+    }
 }
 
-/// `meetjoin join`: checks first (same exit codes), then opens the join link or prints it.
+/// `meetjoin join`: checks first (same exit codes), then opens what [`crate::join::plan`] says
+/// (the client's link, or the invitation's own link) or prints it.
 async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
     let check_args = CheckArgs {
         meeting: args.meeting,
@@ -510,70 +561,78 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
         json: false,
         server: args.server,
     };
-    let passed = run_check(check_args, lang).await?;
-    let signed_in = passed.session.status();
-    let name = args
-        .name
-        .filter(|n| !n.trim().is_empty())
-        .or_else(|| signed_in.as_ref().and_then(|s| s.user_name.clone()))
-        .or_else(|| signed_in.as_ref().map(|s| s.account.clone()))
-        .unwrap_or_default();
-    if name.trim().is_empty() {
-        return Err(Failure::usage(
-            "missing_name",
-            lang.tr("cli.join_name_missing"),
-        ));
-    }
-    // Signed in with an App ID, the client joins as the same user, with a one-time nonce.
-    let app_id = signed_in
-        .as_ref()
-        .is_some_and(|s| matches!(s.method, crate::secrets::SignInMethod::AppId { .. }));
-    let nonce = if app_id {
-        Some(
-            passed
-                .session
-                .portal_nonce()
-                .await
-                .map_err(|e| Failure::api(e, lang))?,
-        )
-    } else {
-        None
+    let checked = run_check(check_args, lang).await?;
+    let signed_in = checked.session.status();
+    let meeting_id = &checked.invitation.meeting_id;
+    let plan = crate::join::plan(&crate::join::JoinInput {
+        server: &checked.server,
+        meeting_id,
+        check: checked
+            .outcome
+            .as_ref()
+            .map(|reply| reply.value.need_password)
+            .map_err(|e| e.kind),
+        password: checked.password.as_ref(),
+        link: checked.invitation.link.as_ref(),
+        name: args.name.as_deref(),
+        signed_in: signed_in.as_ref(),
+        mic: args.mic,
+        camera: args.camera,
+    });
+    let (link, opening) = match plan {
+        Ok(crate::join::JoinPlan::Client(client)) => {
+            // Signed in with an App ID, the client joins as the same user, with a one-time nonce.
+            let nonce = if client.needs_nonce {
+                Some(
+                    checked
+                        .session
+                        .portal_nonce()
+                        .await
+                        .map_err(|e| Failure::api(e, lang))?,
+                )
+            } else {
+                None
+            };
+            let opening = t!(
+                "cli.join_opened",
+                locale = lang.code(),
+                id = meeting_id.grouped()
+            );
+            (client.link(nonce.as_ref()), opening)
+        }
+        Ok(crate::join::JoinPlan::InvitationLink(link)) => {
+            let opening = t!(
+                "invitation.link_opened",
+                locale = lang.code(),
+                id = meeting_id.grouped()
+            );
+            (link, opening)
+        }
+        Err(crate::join::PlanError::MissingName) => {
+            return Err(Failure::usage(
+                "missing_name",
+                lang.tr("cli.join_name_missing"),
+            ));
+        }
+        Err(crate::join::PlanError::NotChecked) => {
+            let error = checked
+                .outcome
+                .err()
+                .unwrap_or_else(|| ApiError::new(ErrorKind::Other));
+            return Err(Failure::api(error, lang));
+        }
     };
-    let link = crate::join::join_link(
-        &crate::join::JoinRequest {
-            server: &passed.server,
-            meeting_id: &passed.meeting_id,
-            password: passed.password.as_ref(),
-            needs_password: crate::join::sends_password(
-                passed.reply.value.need_password,
-                passed.password.as_ref(),
-            ),
-            nonce: nonce.as_ref(),
-        },
-        &crate::join::JoinOptions {
-            name,
-            mic: args.mic,
-            camera: args.camera,
-        },
-    );
     if args.print_link {
         println!("{}", link.expose_secret());
         return Ok(());
     }
-    let server = passed.server.clone();
+    let server = checked.server.clone();
     let opened = tokio::task::spawn_blocking(move || crate::join::open_link(&link))
         .await
         .unwrap_or_else(|e| Err(crate::join::OpenError::Failed(e.to_string())));
     match opened {
         Ok(()) => {
-            eprintln!(
-                "{}",
-                t!(
-                    "cli.join_opened",
-                    locale = lang.code(),
-                    id = passed.meeting_id.grouped()
-                )
-            );
+            eprintln!("{opening}");
             Ok(())
         }
         Err(e) => {
@@ -597,6 +656,7 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
                 .to_owned(),
                 message,
                 error: None,
+                extra: Vec::new(),
             })
         }
     }
@@ -629,38 +689,82 @@ async fn signed_in_session(
     }
 }
 
-/// Checks the meeting as `meetjoin check` does; the outcome and what a join needs.
-async fn run_check(args: CheckArgs, lang: Lang) -> Result<Passed, Failure> {
-    let meeting_id = MeetingId::parse(&args.meeting)
-        .map_err(|e| Failure::usage("invalid_meeting_id", e.message(lang)))?;
+/// The text `check` and `join` read the meeting from: the argument, or with `-` the whole of
+/// standard input (kept as a secret: an invitation may hold a password).
+fn meeting_text(args: &CheckArgs, lang: Lang) -> Result<SecretString, Failure> {
+    if args.meeting != "-" {
+        return Ok(SecretString::from(args.meeting.clone()));
+    }
+    if args.password_stdin {
+        return Err(Failure::usage(
+            "password_stdin_conflict",
+            lang.tr("invitation.stdin_and_password_stdin"),
+        ));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("{}", lang.tr("invitation.stdin_paste"));
+    }
+    // An invitation is a few hundred bytes: a megabyte is more than any, and bounds a mistake.
+    let mut bytes = Vec::new();
+    stdin
+        .lock()
+        .take(1024 * 1024)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::usage("stdin", e.to_string()))?;
+    String::from_utf8(bytes)
+        .map(SecretString::from)
+        .map_err(|_| Failure::usage("stdin", lang.tr("invitation.stdin_unreadable")))
+}
+
+/// Checks the meeting as `meetjoin check` does; the outcome and what a join needs. Another
+/// service's invitation, or (with no server given) an invitation of the other official site,
+/// is refused before anything is sent.
+async fn run_check(args: CheckArgs, lang: Lang) -> Result<Checked, Failure> {
+    let text = meeting_text(&args, lang)?;
+    let invitation =
+        Invitation::read(text.expose_secret()).map_err(|e| Failure::meeting_text(&e, lang))?;
+    drop(text);
     let server = parse_server(&args.server, lang)?;
+    // A server given by flag or environment is obeyed; the default is not a choice.
+    if args.server.server.is_none()
+        && let Some(site) = invitation.other_site(&server)
+    {
+        return Err(other_site(site, lang));
+    }
+    // --password-stdin, then the invitation's own password, then the environment: a variable
+    // left from another meeting must not beat the invitation in hand.
     let mut password = if args.password_stdin {
         Some(read_stdin_secret()?)
     } else {
-        std::env::var(ENV_MEETING_PASSWORD)
-            .ok()
-            .map(SecretString::from)
+        invitation.password.clone().or_else(|| {
+            std::env::var(ENV_MEETING_PASSWORD)
+                .ok()
+                .map(SecretString::from)
+        })
     };
     let session = signed_in_session(server.clone(), &args.server, lang).await?;
     let interactive = std::io::stdin().is_terminal() && !args.password_stdin;
     let mut asked = false;
     loop {
         let request = RandomRequest {
-            meeting_id: meeting_id.clone(),
+            meeting_id: invitation.meeting_id.clone(),
             password: password
                 .clone()
                 .unwrap_or_else(|| SecretString::from(String::new())),
             guest_waiting: args.guest_waiting,
         };
-        match session.auth_random(&request).await {
-            Ok(reply) => {
-                return Ok(Passed {
-                    meeting_id,
-                    server,
-                    session,
-                    password,
-                    reply,
-                });
+        let outcome = match session.auth_random(&request).await {
+            Ok(reply) => Ok(reply),
+            // The invitation's link stands for the password: no prompt, the link is the way in.
+            Err(e)
+                if crate::join::opens_invitation_link(
+                    e.kind,
+                    password.as_ref(),
+                    invitation.link.as_ref(),
+                ) =>
+            {
+                Err(e)
             }
             Err(e)
                 if e.kind == ErrorKind::PasswordRequired
@@ -670,9 +774,32 @@ async fn run_check(args: CheckArgs, lang: Lang) -> Result<Passed, Failure> {
             {
                 asked = true;
                 password = Some(prompt_secret(&lang.tr("cli.meeting_password_prompt"))?);
+                continue;
             }
             Err(e) => return Err(Failure::api(e, lang)),
-        }
+        };
+        return Ok(Checked {
+            invitation,
+            server,
+            session,
+            password,
+            outcome,
+        });
+    }
+}
+
+/// The refusal of an invitation of the other official site: which `--server` to use.
+fn other_site(site: Site, lang: Lang) -> Failure {
+    let message = t!(
+        "invitation.other_site",
+        locale = lang.code(),
+        site = site.name(lang),
+        flag = site.flag()
+    )
+    .into_owned();
+    Failure {
+        extra: vec![("server", site.flag().to_owned())],
+        ..Failure::usage("other_site", message)
     }
 }
 

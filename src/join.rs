@@ -1,8 +1,10 @@
-//! From a checked meeting to the meeting: the official client's `cloudlink://` join link
-//! (API.md section 6) and handing it to the application that handles the scheme.
+//! From a checked meeting to the meeting: what Join opens ([`plan`]: the official client's
+//! `cloudlink://` join link, API.md section 6, or an invitation's own https link) and handing
+//! it to the application that handles it.
 //!
-//! The link carries the meeting password (and, signed in with an App ID, a one-time nonce), so
-//! it is a [`SecretString`]: never logged, never kept, never in an error message.
+//! The link carries the meeting password (or the invitation link's suffix that stands for it,
+//! and, signed in with an App ID, a one-time nonce), so it is a [`SecretString`]: never
+//! logged, never kept, never in an error message.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -10,9 +12,13 @@ use std::time::{Duration, Instant};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::api::ErrorKind;
 use crate::i18n::Lang;
+use crate::invitation::InvitationLink;
 use crate::meeting_id::MeetingId;
+use crate::secrets::SignInMethod;
 use crate::server::Server;
+use crate::session::SignedIn;
 
 /// The scheme the official HUAWEI CLOUD Meeting client registers.
 pub const SCHEME: &str = "cloudlink";
@@ -112,6 +118,129 @@ pub fn join_link(request: &JoinRequest<'_>, options: &JoinOptions) -> SecretStri
         "{SCHEME}://welinksoftclient/h5page?{}",
         query.join("&")
     ))
+}
+
+/// What a Join needs to decide what to open: the check's answer and who joins how. Both faces
+/// fill it from what they hold and open whatever [`plan`] says.
+pub struct JoinInput<'a> {
+    /// The server the meeting was checked on.
+    pub server: &'a Server,
+    /// The meeting.
+    pub meeting_id: &'a MeetingId,
+    /// What the check answered: whether the meeting needs a password (`None`: the service did
+    /// not say), or the kind of its refusal.
+    pub check: Result<Option<bool>, ErrorKind>,
+    /// The password the check was made with, if any.
+    pub password: Option<&'a SecretString>,
+    /// The invitation's HUAWEI CLOUD Meeting link, if the meeting came from one.
+    pub link: Option<&'a InvitationLink>,
+    /// The name chosen for the meeting (`--name`, the window's settings); blank: none.
+    pub name: Option<&'a str>,
+    /// Who is signed in: their name is the default, and an App ID sign-in joins signed in.
+    pub signed_in: Option<&'a SignedIn>,
+    /// Join with the microphone on.
+    pub mic: bool,
+    /// Join with the camera on.
+    pub camera: bool,
+}
+
+/// What Join opens.
+#[derive(Debug)]
+pub enum JoinPlan {
+    /// The official client's `cloudlink://` link.
+    Client(ClientJoin),
+    /// The invitation's own https link: the meeting needs the password its suffix stands for,
+    /// which no `cloudlink` parameter takes, so the browser hands the link to the client.
+    InvitationLink(SecretString),
+}
+
+/// A join through the client's `cloudlink://` link, short of the portal nonce it may need.
+#[derive(Debug)]
+pub struct ClientJoin {
+    server: Server,
+    meeting_id: MeetingId,
+    password: Option<SecretString>,
+    needs_password: bool,
+    options: JoinOptions,
+    /// Signed in with an App ID: the client joins as the same user with a one-time portal
+    /// nonce, asked for just before the link is made.
+    pub needs_nonce: bool,
+}
+
+impl ClientJoin {
+    /// The link, with the portal nonce when [`ClientJoin::needs_nonce`] says one is needed.
+    pub fn link(&self, nonce: Option<&SecretString>) -> SecretString {
+        join_link(
+            &JoinRequest {
+                server: &self.server,
+                meeting_id: &self.meeting_id,
+                password: self.password.as_ref(),
+                needs_password: self.needs_password,
+                nonce,
+            },
+            &self.options,
+        )
+    }
+}
+
+/// Why Join has nothing to open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// No name was chosen and nobody is signed in: the client needs a name.
+    #[error("no display name to join with")]
+    MissingName,
+    /// The check did not pass, and no invitation link stands in for what it refused.
+    #[error("the check did not pass")]
+    NotChecked,
+}
+
+/// True when the check refused for want of a password that the invitation's link stands for,
+/// and the user gave none: the link itself is the way in.
+pub fn opens_invitation_link(
+    refusal: ErrorKind,
+    password: Option<&SecretString>,
+    link: Option<&InvitationLink>,
+) -> bool {
+    refusal == ErrorKind::PasswordRequired
+        && password.is_none_or(|p| p.expose_secret().trim().is_empty())
+        && link.is_some_and(InvitationLink::carries_password)
+}
+
+/// Decides what Join opens, for both faces: the client's link after a passed check (the name
+/// chosen, else the signed-in user's name, else the account; an App ID sign-in joins signed
+/// in), or the invitation's https link when the meeting wants the password its suffix stands
+/// for ([`opens_invitation_link`]).
+pub fn plan(input: &JoinInput<'_>) -> Result<JoinPlan, PlanError> {
+    let need_password = match input.check {
+        Ok(need_password) => need_password,
+        Err(refusal) if opens_invitation_link(refusal, input.password, input.link) => {
+            let link = input.link.ok_or(PlanError::NotChecked)?;
+            return Ok(JoinPlan::InvitationLink(link.url()));
+        }
+        Err(_) => return Err(PlanError::NotChecked),
+    };
+    let signed_in = input.signed_in;
+    let name = input
+        .name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .or_else(|| signed_in.and_then(|s| s.user_name.clone()))
+        .or_else(|| signed_in.map(|s| s.account.clone()))
+        .filter(|n| !n.trim().is_empty())
+        .ok_or(PlanError::MissingName)?;
+    Ok(JoinPlan::Client(ClientJoin {
+        server: input.server.clone(),
+        meeting_id: input.meeting_id.clone(),
+        password: input.password.cloned(),
+        needs_password: sends_password(need_password, input.password),
+        options: JoinOptions {
+            name,
+            mic: input.mic,
+            camera: input.camera,
+        },
+        needs_nonce: signed_in.is_some_and(|s| matches!(s.method, SignInMethod::AppId { .. })),
+    }))
 }
 
 /// The vendor's download page for the client of `server`'s site.

@@ -7,6 +7,10 @@
 //! 2. an ID in a join link (`https://meeting.huaweicloud.com/#/j/914047175`);
 //! 3. a text made only of digits, spaces and dashes: all its digits;
 //! 4. free-standing digit groups that are not a date, a time, a phone number or a password.
+//!
+//! Before all that it looks for the signs of another service ([`crate::invitation`]): another
+//! service's invitation gives [`MeetingIdError::OtherService`], never an ID; a text that also
+//! holds a HUAWEI CLOUD Meeting join link takes its ID from that link alone.
 
 use std::fmt;
 use std::str::FromStr;
@@ -14,6 +18,7 @@ use std::str::FromStr;
 use rust_i18n::t;
 
 use crate::i18n::Lang;
+use crate::invitation::{OtherService, signs};
 
 /// A meeting ID: only ASCII digits, 6 to 20 of them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -32,6 +37,14 @@ impl MeetingId {
         let chars: Vec<char> = normalized.trim().chars().collect();
         if chars.is_empty() {
             return Err(MeetingIdError::Empty);
+        }
+        let signs = signs(&chars);
+        if let Some(service) = signs.other {
+            // A HUAWEI CLOUD Meeting link decides over another service's ID in the same text.
+            if signs.huawei_links.is_empty() {
+                return Err(MeetingIdError::OtherService(service));
+            }
+            return choose(signs.huawei_links.into_iter().map(|link| link.id).collect());
         }
         let labelled = labelled_candidates(&chars);
         if !labelled.is_empty() {
@@ -146,6 +159,9 @@ pub enum MeetingIdError {
         /// How many digits were found.
         len: usize,
     },
+    /// The text is another service's invitation (Tencent Meeting, Zoom ...): never sent.
+    #[error("a {} invitation, not a HUAWEI CLOUD Meeting one", .0.id())]
+    OtherService(OtherService),
 }
 
 impl MeetingIdError {
@@ -180,6 +196,7 @@ impl MeetingIdError {
                 max = max
             )
             .into_owned(),
+            MeetingIdError::OtherService(service) => service.message(lang),
         }
     }
 }
@@ -230,7 +247,7 @@ fn normalize(text: &str) -> String {
 }
 
 /// One character as [`normalize`] maps it, case kept; `None` for an invisible one.
-fn normalize_char(c: char) -> Option<char> {
+pub(crate) fn normalize_char(c: char) -> Option<char> {
     Some(match c {
         '\r' | '\u{2028}' | '\u{2029}' => '\n',
         '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => return None,
@@ -265,9 +282,14 @@ const HOST_WORDS: [&str; 4] = ["主持人", "host", "chair", "moderator"];
 /// `Password: 123456`, `Passcode: 123456`), case kept. `None` when there is none, when it is
 /// not a password at all (`密码：无`, `Password: required`: a password has a digit and 4 to 32
 /// letters and digits), or when the text gives two different ones; a host's password is skipped.
+/// Another service's invitation has no password here, even beside a HUAWEI CLOUD Meeting link:
+/// its password must never be sent to this service.
 pub fn invitation_password(text: &str) -> Option<String> {
     let kept: Vec<char> = text.chars().filter_map(normalize_char).collect();
     let lower: Vec<char> = kept.iter().map(char::to_ascii_lowercase).collect();
+    if signs(&lower).other.is_some() {
+        return None;
+    }
     let mut found: Vec<String> = Vec::new();
     for at in 0..lower.len() {
         let Some(mut i) = PASSWORD_LABELS
@@ -372,14 +394,14 @@ fn digit_run(chars: &[char], at: usize) -> Option<DigitRun> {
 }
 
 /// True if `text` appears at `at`.
-fn text_at(chars: &[char], at: usize, text: &str) -> bool {
+pub(crate) fn text_at(chars: &[char], at: usize, text: &str) -> bool {
     text.chars()
         .enumerate()
         .all(|(offset, expected)| chars.get(at + offset) == Some(&expected))
 }
 
 /// The index just past `label` if it starts at `at` as a whole word (a space in `label` matches any spaces).
-fn label_end(chars: &[char], at: usize, label: &str) -> Option<usize> {
+pub(crate) fn label_end(chars: &[char], at: usize, label: &str) -> Option<usize> {
     let starts_word = label.starts_with(|c: char| c.is_ascii_alphabetic());
     if starts_word && at > 0 && chars.get(at - 1).is_some_and(char::is_ascii_alphanumeric) {
         return None;

@@ -10,7 +10,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{TestSandbox, meetjoin, stderr, stdout};
+use common::{CountingServer, TestSandbox, meetjoin, stderr, stdout};
 use meetjoin::sandbox::SandboxConfig;
 use serde_json::Value;
 
@@ -604,4 +604,305 @@ fn a_terminal_user_is_asked_for_the_password_once_without_echo() {
         2,
         "one try without, one with"
     );
+}
+
+/// One invitation of each other service (API.md section 8), with the service's id in `--json`.
+const OTHER_SERVICES: [(&str, &str); 10] = [
+    (
+        "张三 邀请您参加腾讯会议\n会议主题：周会\nhttps://meeting.tencent.com/dm/8mKJ2aQzX1fE\n\
+         #腾讯会议：382-197-699\n会议密码：1234",
+        "tencent_meeting",
+    ),
+    (
+        "#VooV Meeting: 382-197-699\nMeeting Passcode: 1234",
+        "voov_meeting",
+    ),
+    (
+        "Join Zoom Meeting\nhttps://us02web.zoom.us/j/88141469208?pwd=abc\n\
+         Meeting ID: 881 4146 9208\nPasscode: 123456",
+        "zoom",
+    ),
+    (
+        "会议号：654 321 987\nhttps://welink.zhumu.com/j/654321987",
+        "zhumu",
+    ),
+    (
+        "李四 邀请你加入飞书视频会议\nhttps://vc.feishu.cn/j/123456789\n会议 ID：123 456 789",
+        "feishu",
+    ),
+    (
+        "Join: https://vc.larksuite.com/j/123456789\nMeeting ID: 123 456 789",
+        "lark",
+    ),
+    ("钉钉会议\n会议号：234 567 890", "dingtalk"),
+    (
+        "Microsoft Teams meeting\nMeeting ID: 234 567 890 123\nPasscode: aBc123",
+        "microsoft_teams",
+    ),
+    (
+        "Join Webex meeting\nMeeting number (access code): 2634 123 4567\nMeeting password: Abc123",
+        "webex",
+    ),
+    (
+        "Google Meet joining info\nVideo call link: https://meet.google.com/abc-defg-hij\n\
+         Or dial: (US) +1 650-123-4567 PIN: 123 456 789#",
+        "google_meet",
+    ),
+];
+
+#[test]
+fn another_service_s_invitation_is_refused_and_never_sent() {
+    let counting = CountingServer::start();
+    let url = counting.url();
+    let env = [
+        ("MEETJOIN_SERVER", url.as_str()),
+        ("MEETJOIN_TOKEN", "t"),
+        ("MEETJOIN_MEETING_PASSWORD", "123456"),
+    ];
+    let mut runs = 0;
+    for (text, service) in OTHER_SERVICES {
+        let out = meetjoin(&["check", text, "--json"], &env, None);
+        runs += 1;
+        assert_eq!(out.status.code(), Some(2), "{service}: {}", stderr(&out));
+        let value = json(&out);
+        assert_eq!(value["error"]["kind"], "other_service", "{service}");
+        assert_eq!(value["error"]["service"], service);
+        let message = value["error"]["message"].as_str().expect("message");
+        assert!(
+            message.starts_with("This is a") && message.contains(": open it in"),
+            "{message}"
+        );
+        assert!(stderr(&out).contains(message), "{}", stderr(&out));
+    }
+    // The same through `join`, from standard input, and in Chinese.
+    let (tencent, _) = OTHER_SERVICES[0];
+    let out = meetjoin(&["join", tencent, "--print-link"], &env, None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "no link: {}", stdout(&out));
+    let out = meetjoin(&["check", "-", "--json"], &env, Some(tencent));
+    assert_eq!(json(&out)["error"]["service"], "tencent_meeting");
+    let zh = [env[0], env[1], ("LANG", "zh_CN.UTF-8")];
+    let out = meetjoin(&["check", tencent], &zh, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("这是腾讯会议的会议邀请，请在腾讯会议中打开。"),
+        "{}",
+        stderr(&out)
+    );
+    runs += 3;
+    assert_eq!(
+        counting.connections(),
+        0,
+        "{runs} runs: no request ever reached the server"
+    );
+}
+
+#[test]
+fn an_invitation_for_the_international_site_is_not_checked_on_the_default_one() {
+    // Nothing may reach the real service: every proxy is a local counting server.
+    let counting = CountingServer::start();
+    let proxy = counting.url();
+    let env = [
+        ("MEETJOIN_TOKEN", "t"),
+        ("HTTPS_PROXY", proxy.as_str()),
+        ("HTTP_PROXY", proxy.as_str()),
+        ("ALL_PROXY", proxy.as_str()),
+        ("NO_PROXY", ""),
+    ];
+    let link = "Meeting ID: 931 550 672\nhttps://intl.meeting.huaweicloud.com/#/j/931550672";
+    for command in ["check", "join"] {
+        let out = meetjoin(&[command, link], &env, None);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("international site") && stderr(&out).contains("--server intl"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = meetjoin(&["check", link, "--json"], &env, None);
+    assert_eq!(json(&out)["error"]["kind"], "other_site");
+    assert_eq!(json(&out)["error"]["server"], "intl");
+    assert_eq!(counting.connections(), 0, "refused before sending anything");
+
+    // A server given explicitly is obeyed: here the request goes out (to the counting proxy).
+    let out = meetjoin(&["check", link, "--json", "--server", "cn"], &env, None);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert_eq!(json(&out)["error"]["kind"], "network");
+    assert!(counting.connections() >= 1, "the check went out as told");
+
+    // A custom server (a private deployment, the sandbox): no judgement of sites.
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let out = check(
+        &sandbox,
+        &token,
+        &[
+            "https://intl.meeting.huaweicloud.com/#/j/914047175",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn the_invitation_s_password_comes_after_stdin_and_before_the_environment() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let url = sandbox.url();
+    let with_env = |password: &'static str| {
+        [
+            ("MEETJOIN_SERVER", url.clone()),
+            ("MEETJOIN_TOKEN", token.clone()),
+            ("MEETJOIN_MEETING_PASSWORD", password.to_owned()),
+        ]
+    };
+    let run = |args: &[&str], env: &[(&str, String)], stdin: Option<&str>| {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        meetjoin(args, &env, stdin)
+    };
+    let invitation = "李四 邀请您参加华为云会议\n会议ID：987 654 321\n会议密码：123456";
+    // A variable left from another meeting does not beat the invitation in hand.
+    let out = run(&["check", invitation, "--json"], &with_env("000000"), None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["subject"], "季度评审会");
+    // join too: the link carries the invitation's password.
+    let out = run(
+        &["join", invitation, "--print-link", "--name", "Li"],
+        &with_env("000000"),
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("&enter_code=123456&"),
+        "{}",
+        stdout(&out)
+    );
+    // --password-stdin beats the invitation.
+    let wrong = "会议ID：987 654 321\n会议密码：000000";
+    let out = run(
+        &["check", wrong, "--json", "--password-stdin"],
+        &with_env("000000"),
+        Some("123456\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Without a password in the text, the environment still counts.
+    let out = run(&["check", "987654321", "--json"], &with_env("123456"), None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // The order is said in --help.
+    for command in ["check", "join"] {
+        let help = stdout(&meetjoin(&[command, "--help"], &[], None));
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(
+                "--password-stdin; the password written in the invitation text; \
+                 MEETJOIN_MEETING_PASSWORD"
+            ),
+            "{help}"
+        );
+    }
+}
+
+#[test]
+fn a_whole_invitation_on_standard_input() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let invitation =
+        "李四 邀请您参加华为云会议\n会议主题：季度评审会\n会议ID：987 654 321\n会议密码：123456\n";
+    let out = check(&sandbox, &token, &["-", "--json"], Some(invitation));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(json(&out)["meeting_id"], "987654321");
+    let calls = sandbox.sandbox.stats().random_calls;
+    // The password cannot come from standard input too.
+    let out = check(
+        &sandbox,
+        &token,
+        &["-", "--json", "--password-stdin"],
+        Some(invitation),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(json(&out)["error"]["kind"], "password_stdin_conflict");
+    assert!(
+        stderr(&out).contains("--password-stdin"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sandbox.sandbox.stats().random_calls, calls, "nothing sent");
+    // join reads it the same way.
+    let url = sandbox.url();
+    let out = meetjoin(
+        &["join", "-", "--print-link", "--name", "Li"],
+        &[("MEETJOIN_SERVER", &url), ("MEETJOIN_TOKEN", &token)],
+        Some(invitation),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("conf_id=987654321&enter_code=123456"));
+}
+
+/// 33 letters and digits: a newer join link's suffix, standing for the guest password.
+const SUFFIX: &str = "xEEsAoCaA2QTqpOoast0vQj8VMtbYo9Mq";
+
+#[test]
+fn a_link_that_carries_the_password_is_what_join_opens() {
+    let sandbox = TestSandbox::default_config();
+    let token = sandbox.demo_token();
+    let url = sandbox.url();
+    let env = [
+        ("MEETJOIN_SERVER", url.as_str()),
+        ("MEETJOIN_TOKEN", token.as_str()),
+    ];
+    let link = format!("https://meeting.huaweicloud.com/#/j/987654321/{SUFFIX}");
+    let invitation = format!(
+        "王五 邀请您参加华为云会议\n会议ID：987 654 321\n点击链接入会：\n{link}?lang=zh-CN\n"
+    );
+    // The check runs, and says the link carries the password.
+    let out = meetjoin(&["check", &invitation, "--json", "--verbose"], &env, None);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_eq!(json(&out)["error"]["kind"], "password_required");
+    let message = json(&out)["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("link carries the password"), "{message}");
+    assert!(message.contains("meetjoin join"), "{message}");
+    assert!(!stderr(&out).contains(SUFFIX), "masked: {}", stderr(&out));
+    // join, with no password, takes the https link itself.
+    let out = meetjoin(
+        &["join", &invitation, "--print-link", "--verbose"],
+        &env,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), link);
+    assert!(!stderr(&out).contains(SUFFIX), "masked: {}", stderr(&out));
+    // With the password, the client's own link as ever.
+    let out = meetjoin(
+        &["join", &invitation, "--print-link", "--password-stdin"],
+        &env,
+        Some("123456\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("cloudlink://"), "{}", stdout(&out));
+    // A link without the suffix: the password is asked for, as ever.
+    let out = meetjoin(
+        &[
+            "join",
+            "https://meeting.huaweicloud.com/#/j/987654321",
+            "--print-link",
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("link carries"), "{}", stderr(&out));
+    // A meeting without a password joins through the client's link even from a link.
+    let out = meetjoin(
+        &[
+            "join",
+            &format!("https://meeting.huaweicloud.com/#/j/914047175/{SUFFIX}"),
+            "--print-link",
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("cloudlink://"), "{}", stdout(&out));
 }

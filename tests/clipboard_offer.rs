@@ -208,3 +208,42 @@ fn a_meeting_in_the_clipboard_is_offered_once_and_checks() {
     }
     assert_eq!(offers(&window), 0, "offers off");
 }
+
+#[test]
+#[ignore = "needs an X display and xclip (scripts/test.sh runs it)"]
+fn another_service_s_invitation_in_the_clipboard_is_never_offered() {
+    let runtime = runtime();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig::default()))
+        .expect("sandbox");
+    let tencent = "张三 邀请您参加腾讯会议\n会议主题：周会\n\
+                   https://meeting.tencent.com/dm/8mKJ2aQzX1fE\n#腾讯会议：382-197-699\n会议密码：1234";
+    let copied = Copied::new(tencent);
+    // The window opens with the focus and reads the clipboard once.
+    let mut window = window(&runtime, &sandbox, true);
+    window.step();
+    assert!(window.state().state().had_focus, "the read started");
+    wait_until(&mut window, "the clipboard's text", |w| {
+        !w.state().clipboard_read_pending()
+    });
+    window.run();
+    assert_eq!(
+        offers(&window),
+        0,
+        "Tencent Meeting's invitation is not offered"
+    );
+    assert!(window.state().state().clipboard_offered.is_empty());
+    assert_eq!(window.state().state().form.password, "");
+    drop(copied);
+
+    // A HUAWEI CLOUD Meeting invitation copied next is offered, as ever.
+    let _copied = Copied::new(INVITATION);
+    focus(&mut window, false);
+    focus(&mut window, true);
+    wait_until(&mut window, "the offer", |w| offers(w) == 1);
+    assert!(has_label_containing(
+        &window,
+        "Check meeting 987 654 321 from the clipboard?"
+    ));
+    assert_eq!(sandbox.stats().random_calls, 0);
+}

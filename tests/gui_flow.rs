@@ -8,6 +8,7 @@
     reason = "a test fails by panicking"
 )]
 
+mod common;
 #[path = "common/window.rs"]
 mod window;
 
@@ -28,6 +29,7 @@ use meetjoin::gui::{AppDeps, MeetjoinApp};
 use meetjoin::secrets::MemoryStore;
 use meetjoin::server::Server;
 
+use common::CountingServer;
 use window::{
     Window, button, check, check_enabled, copied_texts, demo_account, has_label,
     has_label_containing, outcome, password_field, paste_meeting, runtime, sign_in, start_sandbox,
@@ -466,4 +468,186 @@ fn a_meeting_given_at_launch_is_filled_in_and_checked_after_sign_in() {
     });
     assert_eq!(sandbox.stats().random_calls, 1);
     assert!(has_label(&window, "季度评审会"));
+}
+
+#[test]
+fn another_service_s_invitation_is_named_under_the_field_and_never_checked() {
+    let runtime = runtime();
+    let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
+    let mut window = window(&runtime, &sandbox);
+    sign_in(&mut window);
+
+    let tencent = "张三 邀请您参加腾讯会议\n会议主题：周会\n\
+                   https://meeting.tencent.com/dm/8mKJ2aQzX1fE\n#腾讯会议：382-197-699\n会议密码：1234";
+    paste_meeting(&mut window, tencent);
+    assert!(has_label(
+        &window,
+        "This is a Tencent Meeting invitation: open it in Tencent Meeting."
+    ));
+    assert_eq!(
+        password_field(&window),
+        "",
+        "its password is not this service's"
+    );
+    assert!(!check_enabled(&window), "nothing to check");
+    window.key_press(Key::Enter);
+    window.run();
+
+    let zoom = "Join Zoom Meeting\nhttps://us02web.zoom.us/j/88141469208?pwd=abc\n\
+                Meeting ID: 881 4146 9208\nPasscode: 123456";
+    paste_meeting(&mut window, zoom);
+    assert!(has_label(
+        &window,
+        "This is a Zoom invitation: open it in Zoom."
+    ));
+    assert_eq!(password_field(&window), "");
+    assert!(!check_enabled(&window));
+    window.key_press(Key::Enter);
+    window.run();
+    assert!(matches!(window.state().state().check, CheckStatus::Idle));
+    assert_eq!(sandbox.stats().random_calls, 0, "nothing was ever sent");
+
+    // A HUAWEI CLOUD Meeting link among them decides; the sandbox (a custom server) makes
+    // no judgement of sites.
+    paste_meeting(
+        &mut window,
+        &format!("{tencent}\nhttps://intl.meeting.huaweicloud.com/#/j/914047175"),
+    );
+    assert!(has_label_containing(&window, "914 047 175"));
+    assert!(!has_label_containing(&window, "check there?"));
+    assert!(check(&mut window).is_ok());
+}
+
+#[test]
+fn a_link_that_carries_the_password_offers_join_instead_of_asking() {
+    let runtime = runtime();
+    let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
+    let mut window = window(&runtime, &sandbox);
+    sign_in(&mut window);
+    const SAID: &str = "The invitation's link carries the password";
+
+    // No suffix: the password is asked for, as ever.
+    paste_meeting(&mut window, "https://meeting.huaweicloud.com/#/j/987654321");
+    let refused = check(&mut window).expect_err("a password is needed");
+    assert_eq!(refused.kind, ErrorKind::PasswordRequired);
+    assert!(!has_label_containing(&window, SAID));
+
+    // The suffix stands for the password: the check still runs and says so, and offers Join.
+    let suffix = "xEEsAoCaA2QTqpOoast0vQj8VMtbYo9Mq";
+    paste_meeting(
+        &mut window,
+        &format!("会议ID：987 654 321\nhttps://meeting.huaweicloud.com/#/j/987654321/{suffix}"),
+    );
+    let refused = check(&mut window).expect_err("a password is needed");
+    assert_eq!(refused.kind, ErrorKind::PasswordRequired);
+    assert!(has_label_containing(&window, SAID));
+    assert!(
+        window
+            .query_by_role_and_label(Role::Button, "Join")
+            .is_some()
+    );
+    // The suffix is shown nowhere but in the field the user pasted it into.
+    let shown: Vec<String> = window
+        .query_all_by(|_| true)
+        .filter_map(|n| n.accesskit_node().label())
+        .collect();
+    assert!(shown.iter().all(|l| !l.contains(suffix)), "{shown:#?}");
+    // Typing the password takes the offer away: Check with it, as ever.
+    type_password(&mut window, "123456");
+    assert!(!has_label_containing(&window, SAID));
+    assert!(check(&mut window).is_ok());
+}
+
+/// The window on the China server with nothing able to reach the real service: its tests run
+/// in a child process whose proxies are a local counting server, which must see nothing.
+#[test]
+fn an_invitation_for_the_other_site_is_offered_there_never_switched_silently() {
+    if std::env::var_os("MEETJOIN_SITE_CHILD").is_none() {
+        let counting = CountingServer::start();
+        let proxy = counting.url();
+        let child = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--exact",
+                "an_invitation_for_the_other_site_is_offered_there_never_switched_silently",
+                "--nocapture",
+            ])
+            .env("MEETJOIN_SITE_CHILD", "1")
+            .env("HTTPS_PROXY", &proxy)
+            .env("HTTP_PROXY", &proxy)
+            .env("ALL_PROXY", &proxy)
+            .env("NO_PROXY", "")
+            .env_remove("https_proxy")
+            .env_remove("http_proxy")
+            .env_remove("all_proxy")
+            .env_remove("no_proxy")
+            .output()
+            .expect("the child test runs");
+        let said = String::from_utf8_lossy(&child.stdout);
+        assert!(child.status.success(), "the child test failed: {said}");
+        assert!(said.contains("1 passed"), "the child ran the test: {said}");
+        assert_eq!(counting.connections(), 0, "no request left the window");
+        return;
+    }
+    let runtime = runtime();
+    let mut window = window::window_on(&runtime, Server::Cn, |_| {});
+    wait_until(&mut window, "the saved sign-in lookup", |w| {
+        !w.state().account().restoring
+    });
+    paste_meeting(
+        &mut window,
+        "Meeting ID: 931 550 672\nhttps://intl.meeting.huaweicloud.com/#/j/931550672",
+    );
+    assert!(has_label(
+        &window,
+        "This invitation is for the international site: check there?"
+    ));
+    window.run();
+    assert_eq!(
+        window.state().server(),
+        &Server::Cn,
+        "never switched silently"
+    );
+    assert!(
+        !window.state().warm_up_pending(),
+        "nothing opened for it here"
+    );
+
+    button(&window, "Check on the international site").click();
+    wait_until(&mut window, "sign-in on the international site", |w| {
+        w.state().state().sign_in.is_some() && w.state().account().server == Server::Intl
+    });
+    assert_eq!(window.state().server(), &Server::Intl);
+    assert!(!has_label_containing(&window, "check there?"));
+
+    // The other way round.
+    window.state_mut().state_mut().sign_in = None;
+    paste_meeting(
+        &mut window,
+        "https://bmeeting.huaweicloud.com/#/j/914047175",
+    );
+    assert!(has_label(
+        &window,
+        "This invitation is for the Chinese mainland site: check there?"
+    ));
+    assert_eq!(window.state().server(), &Server::Intl);
+
+    // A meeting handed over at launch is not checked on its own on the other site either.
+    let mut window = window::window_on(&runtime, Server::Cn, |deps| {
+        deps.startup = meetjoin::gui::Startup {
+            meeting: Some("https://intl.meeting.huaweicloud.com/#/j/931550672".to_owned()),
+            check_clipboard: false,
+        };
+    });
+    wait_until(&mut window, "the launch's meeting to be taken up", |w| {
+        !w.state().state().check_when_ready
+    });
+    window.run();
+    assert!(
+        window.state().state().sign_in.is_none(),
+        "no check asked for"
+    );
+    assert!(has_label(
+        &window,
+        "This invitation is for the international site: check there?"
+    ));
 }

@@ -15,7 +15,7 @@ use meetjoin::{Lang, MeetingId, MeetingIdError};
 use regex::Regex;
 
 /// Texts that read the same in Chinese (names, a shortcut, an example address), with no CJK.
-const SAME_IN_BOTH: [(&str, &str); 11] = [
+const SAME_IN_BOTH: [(&str, &str); 17] = [
     ("app.name", "the product name"),
     ("gui.window_title", "the product name"),
     ("gui.result.copy_shortcut", "a key chord"),
@@ -41,6 +41,24 @@ const SAME_IN_BOTH: [(&str, &str); 11] = [
     (
         "gui.settings.lang_en",
         "a language is offered in its own name",
+    ),
+    (
+        "invitation.service.voov_meeting",
+        "a product known by its own name",
+    ),
+    ("invitation.service.zoom", "a product known by its own name"),
+    ("invitation.service.lark", "a product known by its own name"),
+    (
+        "invitation.service.microsoft_teams",
+        "a product known by its own name",
+    ),
+    (
+        "invitation.service.webex",
+        "a product known by its own name",
+    ),
+    (
+        "invitation.service.google_meet",
+        "a product known by its own name",
     ),
 ];
 

@@ -163,7 +163,8 @@ fn an_app_id_session_gets_a_one_time_portal_nonce() {
 }
 
 /// A temporary XDG setup with a fake `cloudlink` handler that appends each link it gets to
-/// a file, registered as the scheme's default application.
+/// a file, registered as the scheme's default application; and a fake browser, the default
+/// for `https` links, that records them in the same file.
 struct FakeHandler {
     _dir: tempfile::TempDir,
     data: PathBuf,
@@ -195,14 +196,16 @@ impl FakeHandler {
                 apps.join("fake-cloudlink.desktop"),
                 format!(
                     "[Desktop Entry]\nType=Application\nName=Fake cloudlink\n\
-                     Exec={} %u\nMimeType=x-scheme-handler/cloudlink;\nNoDisplay=true\n",
+                     Exec={} %u\nMimeType=x-scheme-handler/cloudlink;x-scheme-handler/https;\n\
+                     NoDisplay=true\n",
                     script.display()
                 ),
             )
             .expect("desktop file");
             std::fs::write(
                 config.join("mimeapps.list"),
-                "[Default Applications]\nx-scheme-handler/cloudlink=fake-cloudlink.desktop\n",
+                "[Default Applications]\nx-scheme-handler/cloudlink=fake-cloudlink.desktop\n\
+                 x-scheme-handler/https=fake-cloudlink.desktop\n",
             )
             .expect("mimeapps.list");
         }
@@ -341,4 +344,155 @@ fn without_a_client_meetjoin_join_says_so_and_offers_the_download_page() {
     );
     assert!(text.contains(meetjoin::join::DOWNLOAD_PAGE_CN), "{text}");
     assert!(handler.links().is_empty());
+}
+
+#[test]
+#[ignore = "needs xdg-utils (xdg-open, xdg-mime): scripts/test.sh"]
+fn a_link_that_carries_the_password_is_opened_itself() {
+    const SUFFIX: &str = "xEEsAoCaA2QTqpOoast0vQj8VMtbYo9Mq";
+    let sandbox = TestSandbox::default_config();
+    let handler = FakeHandler::new(true);
+    let link = format!("https://meeting.huaweicloud.com/#/j/987654321/{SUFFIX}");
+    let invitation = format!("会议ID：987 654 321\n点击链接入会：{link}");
+    // No password anywhere: the check says one is needed, and Join opens the link itself.
+    let out = join(&sandbox, &handler, &[&invitation], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        handler.links(),
+        vec![link],
+        "the https link, handed to the browser"
+    );
+    let printed = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!printed.contains(SUFFIX), "{printed}");
+    assert!(printed.contains("987 654 321"), "{printed}");
+    assert_eq!(sandbox.sandbox.stats().random_calls, 1, "checked first");
+}
+
+/// What Join opens, decided once for both faces: the name's fallbacks, the App ID nonce, the
+/// invitation's own link only when it stands for a password the user does not have.
+#[test]
+fn the_join_plan_is_one_decision() {
+    use meetjoin::Invitation;
+    use meetjoin::join::{JoinInput, JoinPlan, PlanError, plan};
+    use meetjoin::secrets::SignInMethod;
+    use meetjoin::session::SignedIn;
+
+    let meeting = id("987654321");
+    let with_suffix = Invitation::read(
+        "https://meeting.huaweicloud.com/#/j/987654321/xEEsAoCaA2QTqpOoast0vQj8VMtbYo9Mq",
+    )
+    .expect("an invitation")
+    .link
+    .expect("a link");
+    let without_suffix = Invitation::read("https://meeting.huaweicloud.com/#/j/987654321")
+        .expect("an invitation")
+        .link
+        .expect("a link");
+    let signed_in = |user_name: Option<&str>, method: SignInMethod| SignedIn {
+        account: "zhang@example.com".to_owned(),
+        user_name: user_name.map(str::to_owned),
+        expires_at: None,
+        method,
+        memory_only: true,
+    };
+    let account = signed_in(Some("张三"), SignInMethod::Account);
+    let app_id = signed_in(
+        None,
+        SignInMethod::AppId {
+            app_id: "app".to_owned(),
+            user_id: None,
+            multi_tenant: false,
+            corp_id: None,
+        },
+    );
+    let password = SecretString::from("123456".to_owned());
+    let base = JoinInput {
+        server: &Server::Cn,
+        meeting_id: &meeting,
+        check: Ok(Some(true)),
+        password: Some(&password),
+        link: None,
+        name: None,
+        signed_in: Some(&account),
+        mic: false,
+        camera: false,
+    };
+    let client_link = |input: &JoinInput<'_>| match plan(input) {
+        Ok(JoinPlan::Client(client)) => (client.needs_nonce, client.link(None)),
+        other => panic!("expected the client's link, got {other:?}"),
+    };
+    // The signed-in user's name, then a chosen one, then the account.
+    let (nonce, link) = client_link(&base);
+    assert!(!nonce);
+    assert!(
+        link.expose_secret()
+            .contains("&enter_code=123456&name=%E5%BC%A0%E4%B8%89&")
+    );
+    let (_, link) = client_link(&JoinInput {
+        name: Some("  Li  "),
+        ..base
+    });
+    assert!(link.expose_secret().contains("&name=Li&"));
+    let (nonce, link) = client_link(&JoinInput {
+        name: Some(" "),
+        signed_in: Some(&app_id),
+        ..base
+    });
+    assert!(nonce, "an App ID sign-in joins signed in");
+    assert!(link.expose_secret().contains("&name=zhang%40example.com&"));
+    assert!(matches!(
+        plan(&JoinInput {
+            signed_in: None,
+            ..base
+        }),
+        Err(PlanError::MissingName)
+    ));
+    // No password needed, none given: no enter_code.
+    let (_, link) = client_link(&JoinInput {
+        check: Ok(Some(false)),
+        password: None,
+        ..base
+    });
+    assert!(!link.expose_secret().contains("enter_code"));
+
+    // Password required, none given, and the invitation's link stands for it: the link.
+    let refused = JoinInput {
+        check: Err(ErrorKind::PasswordRequired),
+        password: None,
+        link: Some(&with_suffix),
+        signed_in: None,
+        ..base
+    };
+    match plan(&refused) {
+        Ok(JoinPlan::InvitationLink(link)) => assert_eq!(
+            link.expose_secret(),
+            "https://meeting.huaweicloud.com/#/j/987654321/xEEsAoCaA2QTqpOoast0vQj8VMtbYo9Mq"
+        ),
+        other => panic!("expected the invitation's link, got {other:?}"),
+    }
+    // Not when the link has no suffix, a password was given, or the refusal is another one.
+    let blank = SecretString::from(" ".to_owned());
+    for input in [
+        JoinInput {
+            link: Some(&without_suffix),
+            ..refused
+        },
+        JoinInput {
+            password: Some(&password),
+            ..refused
+        },
+        JoinInput {
+            check: Err(ErrorKind::WrongIdOrPassword),
+            ..refused
+        },
+    ] {
+        assert!(matches!(plan(&input), Err(PlanError::NotChecked)));
+    }
+    assert!(matches!(
+        plan(&JoinInput {
+            password: Some(&blank),
+            ..refused
+        }),
+        Ok(JoinPlan::InvitationLink(_))
+    ));
 }

@@ -25,7 +25,7 @@ use meetjoin::sandbox::{Sandbox, SandboxConfig};
 use meetjoin::secrets::MemoryStore;
 use meetjoin::server::Server;
 
-use window::{Window, button, demo_account, runtime, wait_until};
+use window::{Window, button, demo_account, has_label_containing, runtime, wait_until};
 
 /// A common laptop window.
 const WINDOW: egui::Vec2 = egui::vec2(1280.0, 800.0);
@@ -123,4 +123,103 @@ fn join_without_the_client_says_so_and_offers_the_download_page() {
         .collect();
     assert_eq!(opened, vec![DOWNLOAD_PAGE_CN.to_owned()]);
     assert!(window.query_by_label("Join").is_some());
+}
+
+/// The window's Join for an invitation whose link carries the password: the link itself goes
+/// to the browser (here a fake one, the default for https in the child's XDG directories).
+#[test]
+#[ignore = "needs xdg-utils (xdg-open, xdg-mime): scripts/test.sh"]
+fn join_through_the_invitation_s_link_opens_that_link() {
+    const SUFFIX: &str = "xEEsAoCaA2QTqpOoast0vQj8VMtbYo9Mq";
+    let link = format!("https://meeting.huaweicloud.com/#/j/987654321/{SUFFIX}");
+    if std::env::var_os("MEETJOIN_JOIN_WINDOW_CHILD").is_none() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let apps = dir.path().join("applications");
+        std::fs::create_dir_all(&apps).expect("applications dir");
+        let record = dir.path().join("opened.txt");
+        let script = dir.path().join("fake-opener");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+                record.display()
+            ),
+        )
+        .expect("opener script");
+        let mut permissions = std::fs::metadata(&script).expect("metadata").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+        std::fs::set_permissions(&script, permissions).expect("chmod");
+        std::fs::write(
+            apps.join("fake-opener.desktop"),
+            format!(
+                "[Desktop Entry]\nType=Application\nName=Fake opener\nExec={} %u\n\
+                 MimeType=x-scheme-handler/cloudlink;x-scheme-handler/https;\nNoDisplay=true\n",
+                script.display()
+            ),
+        )
+        .expect("desktop file");
+        std::fs::write(
+            dir.path().join("mimeapps.list"),
+            "[Default Applications]\nx-scheme-handler/cloudlink=fake-opener.desktop\n\
+             x-scheme-handler/https=fake-opener.desktop\n",
+        )
+        .expect("mimeapps.list");
+        let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--exact",
+                "join_through_the_invitation_s_link_opens_that_link",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("MEETJOIN_JOIN_WINDOW_CHILD", "1")
+            .env("XDG_DATA_HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("XDG_DATA_DIRS", dir.path())
+            .env("XDG_CONFIG_DIRS", dir.path())
+            // xdg-open runs scheme handlers in a graphical session only (the fake one needs
+            // none): the test's display if it has one.
+            .env(
+                "DISPLAY",
+                std::env::var("DISPLAY")
+                    .ok()
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| ":0".to_owned()),
+            )
+            .env_remove("BROWSER")
+            .output()
+            .expect("the child test runs");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "the child test failed: {said}");
+        assert!(said.contains("1 passed"), "the child ran the test: {said}");
+        let opened = std::fs::read_to_string(&record).unwrap_or_default();
+        assert_eq!(opened.lines().collect::<Vec<_>>(), vec![link.as_str()]);
+        return;
+    }
+    let runtime = runtime();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig::default()))
+        .expect("sandbox");
+    let mut window = window::sandbox_window(&runtime, &sandbox.url());
+    wait_until(&mut window, "the saved sign-in lookup", |w| {
+        !w.state().account().restoring
+    });
+    window.state_mut().state_mut().form.input = format!("会议ID：987 654 321\n{link}");
+    window.run();
+    button(&window, "Check").click();
+    window.run();
+    button(&window, "Sign in").click();
+    wait_until(&mut window, "the check", |w| {
+        matches!(w.state().state().check, CheckStatus::Failed(_))
+    });
+    window.run();
+    assert!(has_label_containing(
+        &window,
+        "The invitation's link carries the password"
+    ));
+    button(&window, "Join").click();
+    window.step();
+    wait_until(&mut window, "Join's answer", |w| !w.state().join_pending());
+    window.run();
+    assert_eq!(window.state().state().join_failure, None);
+    assert!(has_label_containing(&window, "Opening the meeting"));
 }

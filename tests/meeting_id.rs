@@ -1,7 +1,8 @@
 //! Pasted text -> meeting ID, through the public API only.
 
-use meetjoin::{Lang, MeetingId, MeetingIdError};
+use meetjoin::{Invitation, Lang, MeetingId, MeetingIdError, OtherService, Site};
 use proptest::prelude::*;
+use secrecy::ExposeSecret;
 
 /// 48 hex characters, as in `…/#/j/<id>/<hex>` links.
 const HEX: &str = "7a3f9c2e1b4d8a6f0e5c3b2a1d9f8e7c6b5a4d3c2e1f0a9b";
@@ -252,6 +253,7 @@ fn every_message_is_translated() {
             digits: "12345".into(),
             len: 5,
         },
+        MeetingIdError::OtherService(OtherService::TencentMeeting),
     ];
     let mut seen = Vec::new();
     for error in &errors {
@@ -434,7 +436,8 @@ fn check_outcome(
             prop_assert_eq!(&MeetingId::parse(id.as_str()), &Ok(id.clone()));
             prop_assert_eq!(&MeetingId::parse(&id.grouped()), &Ok(id.clone()));
         }
-        Err(MeetingIdError::Empty | MeetingIdError::NotFound) => {}
+        Err(MeetingIdError::Empty | MeetingIdError::NotFound | MeetingIdError::OtherService(_)) => {
+        }
         Err(MeetingIdError::Ambiguous(candidates)) => {
             prop_assert!(candidates.len() >= 2, "{:?}", candidates);
             for (i, candidate) in candidates.iter().enumerate() {
@@ -581,4 +584,360 @@ fn the_password_of_an_invitation_is_found() {
             "password of {text:?}"
         );
     }
+}
+
+/// 33 letters and digits, as in newer `…/#/j/<id>/<suffix>` links.
+const SUFFIX_33: &str = "xEEsAoCaA2QTqpOoast0vQj8VMtbYo9Mq";
+/// Another 48-hex suffix.
+const HEX_2: &str = "040ee979b8d2bfd591920b7f499aee25f0ef0f3e2f047cb1";
+
+/// What reading an invitation should give.
+enum Read {
+    /// A HUAWEI CLOUD Meeting: the ID, the password written in the text, and the link found
+    /// (its site and the https link Join would open), if any.
+    Huawei {
+        id: &'static str,
+        password: Option<&'static str>,
+        link: Option<(Site, String)>,
+    },
+    /// Another service's invitation.
+    Other(OtherService),
+}
+
+fn huawei(id: &'static str, password: Option<&'static str>, link: Option<(Site, String)>) -> Read {
+    Read::Huawei { id, password, link }
+}
+
+fn link(site: Site, host: &str, id: &str, suffix: Option<&str>) -> Option<(Site, String)> {
+    let suffix = suffix.map(|s| format!("/{s}")).unwrap_or_default();
+    Some((site, format!("https://{host}/#/j/{id}{suffix}")))
+}
+
+/// Invitations as people receive them (API.md section 8): HUAWEI CLOUD Meeting's own, with and
+/// without a password or a link suffix, on both sites, and every other service's, in Chinese
+/// and in English.
+fn invitations() -> Vec<(String, Read)> {
+    use OtherService::*;
+    let china = Site::China;
+    let intl = Site::International;
+    vec![
+        // HUAWEI CLOUD Meeting, as the organiser copies it.
+        (
+            CHINESE_INVITATION.to_owned(),
+            huawei("914047175", Some("123456"), link(china, "meeting.huaweicloud.com", "914047175", Some(HEX))),
+        ),
+        (
+            ENGLISH_INVITATION.to_owned(),
+            huawei("914047175", Some("123456"), link(china, "www.meeting.huaweicloud.com", "914047175", Some(HEX))),
+        ),
+        (
+            "王五 邀请您参加华为云会议\n会议主题：周例会\n会议时间：2026年12月7日 14:00-15:00 (GMT+08:00) 北京\n\
+             会议ID：960 338 114\n点击链接入会，或添加至会议列表：\nhttps://meeting.huaweicloud.com/#/j/960338114\n"
+                .to_owned(),
+            huawei("960338114", None, link(china, "meeting.huaweicloud.com", "960338114", None)),
+        ),
+        (
+            format!(
+                "王五 邀请您参加华为云会议\n会议主题：项目启动会\n会议时间：2026-12-08 09:30-10:30 (GMT+08:00)\n\
+                 会议ID：987 654 321\n点击链接入会：\nhttps://bmeeting.huaweicloud.com/#/j/987654321/{SUFFIX_33}\n"
+            ),
+            huawei("987654321", None, link(china, "bmeeting.huaweicloud.com", "987654321", Some(SUFFIX_33))),
+        ),
+        (
+            format!(
+                "Anna Müller is inviting you to a HUAWEI CLOUD Meeting.\nSubject: EMEA partner sync\n\
+                 Time: Dec 8, 2026 16:00 - 17:00 (GMT+01:00) Berlin\nMeeting ID: 931 550 672\n\
+                 Meeting password: 482913\nJoin: https://intl.meeting.huaweicloud.com/#/j/931550672/{HEX_2}\n"
+            ),
+            huawei("931550672", Some("482913"), link(intl, "intl.meeting.huaweicloud.com", "931550672", Some(HEX_2))),
+        ),
+        (
+            "Join my meeting: https://intl.meeting.huaweicloud.com/#/j/931550672".to_owned(),
+            huawei("931550672", None, link(intl, "intl.meeting.huaweicloud.com", "931550672", None)),
+        ),
+        (
+            format!("Meeting ID: 914 047 175\nPasscode: 7Hq2x9\nhttps://c.meeting.huaweicloud.com/#/j/914047175/{SUFFIX_33}"),
+            huawei("914047175", Some("7Hq2x9"), link(china, "c.meeting.huaweicloud.com", "914047175", Some(SUFFIX_33))),
+        ),
+        (
+            "会议号：914047175\n入会密码：556677\nhttps://meeting.huaweicloud.com/#/j/914047175".to_owned(),
+            huawei("914047175", Some("556677"), link(china, "meeting.huaweicloud.com", "914047175", None)),
+        ),
+        (
+            "会议ID：914 047 175\n主持人密码：111222\n来宾密码：333444".to_owned(),
+            huawei("914047175", Some("333444"), None),
+        ),
+        (
+            "https://meeting.huaweicloud.com/#/j/914047175?pwd=778899".to_owned(),
+            huawei("914047175", Some("778899"), link(china, "meeting.huaweicloud.com", "914047175", None)),
+        ),
+        (
+            format!("https://meeting.huaweicloud.com/#/j/987654321/{HEX_2}"),
+            huawei("987654321", None, link(china, "meeting.huaweicloud.com", "987654321", Some(HEX_2))),
+        ),
+        (
+            format!(
+                "点击链接入会：https://meeting.huaweicloud.com/#/j/914047175\n\
+                 或：https://meeting.huaweicloud.com/#/j/914047175/{SUFFIX_33}"
+            ),
+            huawei("914047175", None, link(china, "meeting.huaweicloud.com", "914047175", Some(SUFFIX_33))),
+        ),
+        (
+            "会议ID：914 047 175\n会议密码：无".to_owned(),
+            huawei("914047175", None, None),
+        ),
+        // A service named in the subject decides nothing.
+        (
+            "张三 邀请您参加华为云会议\n会议主题：腾讯会议：迁移复盘\n会议ID：914 047 175\n会议密码：123456".to_owned(),
+            huawei("914047175", Some("123456"), None),
+        ),
+        (
+            "Subject: Join Zoom Meeting retrospective\nMeeting ID: 914 047 175\nPassword: 123456".to_owned(),
+            huawei("914047175", Some("123456"), None),
+        ),
+        // A HUAWEI CLOUD Meeting link beside another service's ID: the link decides, and the
+        // other service's password is not taken.
+        (
+            "#腾讯会议：382-197-699\n会议密码：1234\n华为云会议备用链接：https://meeting.huaweicloud.com/#/j/914047175".to_owned(),
+            huawei("914047175", None, link(china, "meeting.huaweicloud.com", "914047175", None)),
+        ),
+        // Tencent Meeting and VooV.
+        (
+            "张三 邀请您参加腾讯会议\n会议主题：张三的快速会议\n\
+             会议时间：2026/12/08 10:00-11:00 (GMT+08:00) 中国标准时间 - 北京\n\n\
+             点击链接入会，或添加至会议列表：\nhttps://meeting.tencent.com/dm/8mKJ2aQzX1fE\n\n\
+             #腾讯会议：382-197-699\n会议密码：1234\n\n手机一键拨号入会\n\
+             +8675536550000,,382197699#,,#,1234# (中国大陆)\n"
+                .to_owned(),
+            Read::Other(TencentMeeting),
+        ),
+        ("#腾讯会议：382-197-699".to_owned(), Read::Other(TencentMeeting)),
+        (
+            "Zhang San invites you to a Tencent Meeting\n#Tencent Meeting: 382-197-699\nMeeting Password: 1234"
+                .to_owned(),
+            Read::Other(TencentMeeting),
+        ),
+        ("腾讯会议：382 197 699\n密码：1234".to_owned(), Read::Other(TencentMeeting)),
+        (
+            "Zhang San invites you to a VooV Meeting\nMeeting Topic: Weekly sync\n\
+             Time: 2026/12/08 10:00-11:00 (GMT+08:00) China Standard Time - Beijing\n\n\
+             Click the link to join or add to your meeting list:\nhttps://voovmeeting.com/dm/a1B2c3D4e5F6\n\n\
+             #VooV Meeting: 382-197-699\nMeeting Passcode: 1234\n"
+                .to_owned(),
+            Read::Other(VooVMeeting),
+        ),
+        // Zoom, WeLink on Zoom, Zhumu.
+        (
+            "John Smith is inviting you to a scheduled Zoom meeting.\n\nTopic: Q4 Planning\n\
+             Time: Dec 8, 2026 10:00 AM Beijing, Shanghai\n\nJoin Zoom Meeting\n\
+             https://us02web.zoom.us/j/88141469208?pwd=aBcDeFgHiJkLmNoPqRsTuVwXyZ.1\n\n\
+             Meeting ID: 881 4146 9208\nPasscode: 123456\n"
+                .to_owned(),
+            Read::Other(Zoom),
+        ),
+        (
+            "张三 正在邀请您参加预先安排的 Zoom 会议。\n\n主题：季度规划\n时间：2026年12月8日 10:00 上午 北京，上海\n\n\
+             加入 Zoom 会议\nhttps://zoom.com.cn/j/88141469208?pwd=abc\n\n会议号：881 4146 9208\n密码：123456\n"
+                .to_owned(),
+            Read::Other(Zoom),
+        ),
+        (
+            "Join Zoom Meeting\nMeeting ID: 881 4146 9208\nPasscode: 123456".to_owned(),
+            Read::Other(Zoom),
+        ),
+        (
+            "WeLink 会议\n会议号：987 6543 2101\nhttps://welink-meeting.zoom.us/j/98765432101".to_owned(),
+            Read::Other(Zoom),
+        ),
+        (
+            "会议号：654 321 987\n点击入会：https://welink.zhumu.com/j/654321987".to_owned(),
+            Read::Other(Zhumu),
+        ),
+        // Feishu and Lark.
+        (
+            "李四 邀请你加入飞书视频会议\n会议主题：设计评审\n会议时间：2026年12月8日 14:00-15:00 (GMT+8)\n\n\
+             点击链接直接加入会议：\nhttps://vc.feishu.cn/j/123456789\n\n会议 ID：123 456 789\n"
+                .to_owned(),
+            Read::Other(Feishu),
+        ),
+        ("飞书视频会议\n会议 ID：123 456 789".to_owned(), Read::Other(Feishu)),
+        (
+            "Li Si invited you to a Lark video meeting\nMeeting topic: Design review\n\
+             Time: Dec 8, 2026 14:00-15:00 (GMT+8)\nJoin: https://vc.larksuite.com/j/123456789\n\
+             Meeting ID: 123 456 789\n"
+                .to_owned(),
+            Read::Other(Lark),
+        ),
+        // DingTalk.
+        (
+            "王五 邀请您参加钉钉会议\n会议主题：月度复盘\n会议时间：12月8日 周二 15:00-16:00\n\
+             会议链接：https://meeting.dingtalk.com/j/AbCdEf12345\n会议号：234 567 890\n"
+                .to_owned(),
+            Read::Other(DingTalk),
+        ),
+        ("钉钉会议 会议号：234 567 890".to_owned(), Read::Other(DingTalk)),
+        // Microsoft Teams.
+        (
+            "________________________________________________________________________________\n\
+             Microsoft Teams meeting\nJoin on your computer, mobile app or room device\n\
+             Click here to join the meeting<https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjE5ZTc0%40thread.v2/0?context=%7b%22Tid%22%3a%22a1b2%22%7d>\n\
+             Meeting ID: 234 567 890 123\nPasscode: aBc123\n"
+                .to_owned(),
+            Read::Other(MicrosoftTeams),
+        ),
+        (
+            "Microsoft Teams 会议\n在计算机、移动应用或会议室设备上加入\n会议 ID: 234 567 890 123\n密码: aBc123".to_owned(),
+            Read::Other(MicrosoftTeams),
+        ),
+        // Webex.
+        (
+            "Join Webex meeting\nhttps://acme.webex.com/acme/j.php?MTID=m1234567890abcdef\n\
+             Meeting number (access code): 2634 123 4567\nMeeting password: Abc123\n"
+                .to_owned(),
+            Read::Other(Webex),
+        ),
+        (
+            "加入 Webex 会议\n会议号：2634 123 4567\n会议密码：Abc123".to_owned(),
+            Read::Other(Webex),
+        ),
+        // Google Meet.
+        (
+            "Q4 planning\nTuesday, December 8 · 10:00 – 11:00am\nTime zone: Asia/Shanghai\n\
+             Google Meet joining info\nVideo call link: https://meet.google.com/abc-defg-hij\n\
+             Or dial: (US) +1 650-123-4567 PIN: 123 456 789#\n"
+                .to_owned(),
+            Read::Other(GoogleMeet),
+        ),
+        ("https://meet.google.com/abc-defg-hij".to_owned(), Read::Other(GoogleMeet)),
+    ]
+}
+
+#[test]
+fn invitations_as_they_really_arrive() {
+    use meetjoin::meeting_id::invitation_password;
+    assert_eq!(SUFFIX_33.len(), 33);
+    assert_eq!(HEX_2.len(), 48);
+    let table = invitations();
+    assert!(table.len() >= 30, "only {} texts", table.len());
+    let services: std::collections::HashSet<OtherService> = table
+        .iter()
+        .filter_map(|(_, read)| match read {
+            Read::Other(service) => Some(*service),
+            Read::Huawei { .. } => None,
+        })
+        .collect();
+    assert_eq!(services.len(), OtherService::ALL.len(), "every service");
+    let mut failures = Vec::new();
+    for (text, expected) in &table {
+        let read = Invitation::read(text);
+        let parsed = MeetingId::parse(text);
+        let password = invitation_password(text);
+        let got = match (expected, &read) {
+            (Read::Other(service), Err(MeetingIdError::OtherService(found))) => (found == service
+                && parsed == Err(MeetingIdError::OtherService(*service))
+                && password.is_none())
+            .then_some(())
+            .ok_or(format!(
+                "{found:?}, parse {parsed:?}, password {password:?}"
+            )),
+            (
+                Read::Huawei {
+                    id,
+                    password: want,
+                    link: want_link,
+                },
+                Ok(invitation),
+            ) => {
+                let got_link = invitation
+                    .link
+                    .as_ref()
+                    .map(|l| (l.site, l.url().expose_secret().to_owned()));
+                let got_password = invitation
+                    .password
+                    .as_ref()
+                    .map(|p| p.expose_secret().to_owned());
+                (invitation.meeting_id.as_str() == *id
+                    && parsed.as_ref().map(MeetingId::as_str) == Ok(*id)
+                    && got_password.as_deref() == *want
+                    && password.as_deref() == *want
+                    && &got_link == want_link)
+                    .then_some(())
+                    .ok_or(format!(
+                        "{} / {got_password:?} / {got_link:?}",
+                        invitation.meeting_id
+                    ))
+            }
+            (_, other) => Err(format!("{other:?}")),
+        };
+        if let Err(got) = got {
+            failures.push(format!("{text:?}: got {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn another_service_is_named_in_both_languages() {
+    for service in OtherService::ALL {
+        let error = MeetingIdError::OtherService(service);
+        for lang in Lang::ALL {
+            let name = service.name(lang);
+            let message = error.message(lang);
+            assert!(
+                !name.is_empty() && !name.contains("invitation."),
+                "{service:?}"
+            );
+            assert_eq!(message.matches(name.as_str()).count(), 2, "{message}");
+        }
+    }
+    assert_eq!(
+        MeetingIdError::OtherService(OtherService::TencentMeeting).message(Lang::En),
+        "This is a Tencent Meeting invitation: open it in Tencent Meeting."
+    );
+    assert_eq!(
+        MeetingIdError::OtherService(OtherService::TencentMeeting).message(Lang::ZhCn),
+        "这是腾讯会议的会议邀请，请在腾讯会议中打开。"
+    );
+    assert_eq!(OtherService::TencentMeeting.id(), "tencent_meeting");
+}
+
+#[test]
+fn a_link_suffix_never_shows_in_debug_output() {
+    let text =
+        format!("https://meeting.huaweicloud.com/#/j/987654321/{SUFFIX_33}\n会议密码：135790");
+    let invitation = Invitation::read(&text).unwrap();
+    let shown = format!("{invitation:?}");
+    assert!(
+        !shown.contains(SUFFIX_33) && !shown.contains("135790"),
+        "{shown}"
+    );
+    assert!(
+        invitation
+            .link
+            .as_ref()
+            .is_some_and(|l| l.carries_password())
+    );
+}
+
+#[test]
+fn the_other_site_is_judged_only_between_the_official_sites() {
+    use meetjoin::Server;
+    let intl = Invitation::read("https://intl.meeting.huaweicloud.com/#/j/931550672").unwrap();
+    assert_eq!(intl.other_site(&Server::Cn), Some(Site::International));
+    assert_eq!(intl.other_site(&Server::Intl), None);
+    let custom = Server::parse("https://meeting.example.com").unwrap();
+    assert_eq!(
+        intl.other_site(&custom),
+        None,
+        "no judgement for a private deployment"
+    );
+    let china = Invitation::read("https://bmeeting.huaweicloud.com/#/j/931550672").unwrap();
+    assert_eq!(china.other_site(&Server::Intl), Some(Site::China));
+    assert_eq!(china.other_site(&Server::Cn), None);
+    let bare = Invitation::read("931 550 672").unwrap();
+    assert_eq!(
+        bare.other_site(&Server::Intl),
+        None,
+        "no link, no judgement"
+    );
 }

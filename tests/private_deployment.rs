@@ -1,13 +1,16 @@
 //! Private deployments, through the real binary against the TLS sandbox: a server whose
 //! certificate comes from its own CA is refused until `--ca-file` (or `MEETJOIN_CA_FILE`) names
-//! that CA, and `HTTPS_PROXY` / `NO_PROXY` are honoured (a loopback CONNECT proxy sees the
-//! traffic, or does not).
+//! that CA, a self-signed server certificate made by openssl (CA:TRUE) is trusted when it is
+//! itself in the CA file, and `HTTPS_PROXY` / `NO_PROXY` are honoured (a loopback CONNECT proxy
+//! sees the traffic, or does not).
 #![cfg(feature = "sandbox")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a test fails by panicking"
 )]
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -217,4 +220,149 @@ fn https_proxy_and_no_proxy_are_honoured() {
     assert_eq!(refused.status.code(), Some(5), "{refused:?}");
     assert_eq!(json(&refused)["error"]["kind"], "untrusted_certificate");
     assert_eq!(proxy.targets().len(), 2);
+}
+
+/// Runs `openssl ARGS` in `dir`; `None` when there is no openssl (then the test is skipped,
+/// except under CI, which installs it: see .ci/run).
+fn openssl(dir: &Path, args: &[&str]) -> Option<()> {
+    match Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+    {
+        Ok(out) => {
+            assert!(out.status.success(), "openssl {args:?}: {out:?}");
+            Some(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "openssl is missing; CI requires it (see .ci/run)"
+            );
+            eprintln!("openssl not found: skipped");
+            None
+        }
+        Err(e) => panic!("openssl: {e}"),
+    }
+}
+
+/// A self-signed certificate and key made the usual way (`openssl req -x509`, so CA:TRUE),
+/// for `subject_alt_name`: the certificate's path and the key's.
+fn openssl_self_signed(dir: &Path, name: &str, subject_alt_name: &str) -> Option<(String, String)> {
+    let (cert, key) = (format!("{name}.pem"), format!("{name}-key.pem"));
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &cert,
+            "-days",
+            "2",
+            "-subj",
+            "/CN=meetjoin test",
+            "-addext",
+            subject_alt_name,
+        ],
+    )?;
+    let path = |file: &str| dir.join(file).to_str().expect("utf-8").to_owned();
+    Some((path(&cert), path(&key)))
+}
+
+/// `meetjoin check 914047175 --json` against `url` with `token`, `args` added.
+fn check_at(url: &str, token: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meetjoin"))
+        .args(["check", "914047175", "--json"])
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("MEETJOIN_SERVER", url)
+        .env("MEETJOIN_TOKEN", token)
+        .env("LANG", "C.UTF-8")
+        .stdin(Stdio::null())
+        .output()
+        .expect("meetjoin runs")
+}
+
+#[test]
+fn a_self_signed_openssl_certificate_in_the_ca_file_is_trusted_as_curl_does() {
+    let dir = tempfile::tempdir().expect("dir");
+    let Some((cert, key)) = openssl_self_signed(
+        dir.path(),
+        "server",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    ) else {
+        return;
+    };
+    // The case itself: a CA certificate as the server's own, which webpki refuses.
+    let text = Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in", &cert])
+        .output()
+        .expect("openssl x509");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("CA:TRUE"));
+
+    // The sandbox as `meetjoin sandbox --tls --cert --key` serves it.
+    let server = common::CliSandbox::start(&["--tls", "--cert", &cert, "--key", &key]);
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let client = Client::with_options(
+        Server::parse(&server.url).expect("url"),
+        ClientOptions {
+            ca_file: Some(PathBuf::from(&cert)),
+            ..ClientOptions::default()
+        },
+    )
+    .expect("client");
+    let token = runtime
+        .block_on(
+            client.sign_in_account(DEMO_ACCOUNT, &SecretString::from(DEMO_PASSWORD.to_owned())),
+        )
+        .expect("the library signs in over it")
+        .value
+        .access
+        .expose_secret()
+        .to_owned();
+
+    let trusted = check_at(&server.url, &token, &["--ca-file", &cert]);
+    assert_eq!(trusted.status.code(), Some(0), "{trusted:?}");
+    assert_eq!(json(&trusted)["subject"], "zhang的会议");
+
+    // Without the file: today's refusal, which asks for the CA file.
+    let refused = check_at(&server.url, &token, &[]);
+    assert_eq!(refused.status.code(), Some(5), "{refused:?}");
+    assert_eq!(json(&refused)["error"]["kind"], "untrusted_certificate");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--ca-file"));
+
+    // Another self-signed certificate in the file: still refused, and the message does not ask
+    // for the CA file already given.
+    let (other, _) = openssl_self_signed(dir.path(), "other", "subjectAltName=IP:127.0.0.1")
+        .expect("openssl ran once already");
+    let stranger = check_at(&server.url, &token, &["--ca-file", &other]);
+    assert_eq!(stranger.status.code(), Some(5), "{stranger:?}");
+    assert_eq!(json(&stranger)["error"]["kind"], "untrusted_certificate");
+    let said = String::from_utf8_lossy(&stranger.stderr);
+    assert!(said.contains("even with the CA file given"), "{said}");
+    assert!(!said.contains("--ca-file"), "{said}");
+
+    // The server's own certificate, but for another name: refused too.
+    let (wrong, wrong_key) =
+        openssl_self_signed(dir.path(), "wrong-name", "subjectAltName=DNS:other.example")
+            .expect("openssl ran once already");
+    let misnamed = common::CliSandbox::start(&["--tls", "--cert", &wrong, "--key", &wrong_key]);
+    let out = check_at(&misnamed.url, &token, &["--ca-file", &wrong]);
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    assert_eq!(json(&out)["error"]["kind"], "untrusted_certificate");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("--ca-file"));
 }

@@ -380,6 +380,9 @@ pub struct ApiError {
     /// The connection failed before any reply began: refused, or reset or closed by the
     /// server before answering (never set for a timeout). Such a call may be sent again.
     pub connection_failed: bool,
+    /// The call trusted a CA file besides the system's: an untrusted certificate then says
+    /// that the file did not help, never to add one.
+    pub with_ca_file: bool,
     /// A technical detail for the Details section (never a secret).
     pub detail: Option<String>,
 }
@@ -395,6 +398,7 @@ impl ApiError {
             request_id: None,
             retry_after: None,
             connection_failed: false,
+            with_ca_file: false,
             detail: None,
         }
     }
@@ -414,8 +418,12 @@ impl ApiError {
     }
 
     /// The key of this error's message: the code's own message where it has one (and the code
-    /// still means this error's kind), else the kind's.
+    /// still means this error's kind), else the kind's; an untrusted certificate despite a CA
+    /// file has its own, which never asks for the file already given.
     pub fn message_key(&self) -> String {
+        if self.kind == ErrorKind::UntrustedCertificate && self.with_ca_file {
+            return "error.untrusted_certificate_with_ca_file".to_owned();
+        }
         self.code
             .as_deref()
             .and_then(ErrorKind::code_info)

@@ -11,6 +11,7 @@ pub mod meetings;
 pub mod portal;
 pub mod random;
 pub mod retry;
+mod tls;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -140,6 +141,9 @@ pub struct Client {
     retry: RetryPolicy,
     /// When the last warm-up started (shared by the clones): one per [`WARM_UP_INTERVAL`].
     warmed_at: Arc<Mutex<Option<Instant>>>,
+    /// The client trusts a CA file besides the system's (an untrusted certificate is then
+    /// not a missing CA file).
+    with_ca_file: bool,
 }
 
 /// The error body every failure carries.
@@ -181,9 +185,13 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .https_only(!server.is_loopback());
         if let Some(path) = &options.ca_file {
-            for certificate in read_ca_file(path)? {
-                builder = builder.add_root_certificate(certificate);
-            }
+            // The platform's verifier with the file's CAs, as reqwest's own, and the server's
+            // own certificate accepted when it is one of the file's (see `tls`).
+            let config = tls::client_config(read_ca_file(path)?).map_err(|e| {
+                ApiError::new(ErrorKind::CaCertificate)
+                    .with_detail(format!("{}: {e}", path.display()))
+            })?;
+            builder = builder.tls_backend_preconfigured(config);
         }
         let http = builder
             .build()
@@ -196,6 +204,7 @@ impl Client {
             timeout: options.timeout,
             retry: options.retry,
             warmed_at: Arc::new(Mutex::new(None)),
+            with_ca_file: options.ca_file.is_some(),
         })
     }
 
@@ -330,11 +339,10 @@ impl Client {
         sent_id: &str,
         secrets: &Redactor,
     ) -> Result<RawReply, ApiError> {
-        let response = self
-            .http
-            .execute(request)
-            .await
-            .map_err(|e| transport_error(e).with_request_id(Some(sent_id.to_owned())))?;
+        let response = self.http.execute(request).await.map_err(|e| ApiError {
+            with_ca_file: self.with_ca_file,
+            ..transport_error(e).with_request_id(Some(sent_id.to_owned()))
+        })?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let header_id = header_text(&headers, "x-request-id")
@@ -417,14 +425,19 @@ fn log_call(
 }
 
 /// Reads a PEM file of CA certificates.
-fn read_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, ApiError> {
+fn read_ca_file(
+    path: &std::path::Path,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, ApiError> {
+    use rustls::pki_types::pem::PemObject;
     let shown = path.display().to_string();
     let pem = std::fs::read(path).map_err(|e| {
         ApiError::new(ErrorKind::CaCertificate).with_detail(format!("{shown}: {e}"))
     })?;
-    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        ApiError::new(ErrorKind::CaCertificate).with_detail(format!("{shown}: {}", error_chain(&e)))
-    })?;
+    let certificates = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            ApiError::new(ErrorKind::CaCertificate).with_detail(format!("{shown}: {e}"))
+        })?;
     if certificates.is_empty() {
         return Err(ApiError::new(ErrorKind::CaCertificate)
             .with_detail(format!("{shown}: no PEM certificate in the file")));
@@ -519,6 +532,7 @@ fn classify_failure(
         request_id: header_id.or(body_request_id).or(Some(sent_id)),
         retry_after,
         connection_failed: false,
+        with_ca_file: false,
         detail,
     }
 }

@@ -230,11 +230,6 @@ impl MeetjoinApp {
         self.worker.clipboard_clear_armed()
     }
 
-    /// True while Join is running in the background (a nonce, the opener).
-    pub fn join_pending(&self) -> bool {
-        self.worker.join.is_pending()
-    }
-
     /// True while a sign-in is running in the background.
     pub fn sign_in_pending(&self) -> bool {
         self.worker.sign_in.is_pending()
@@ -323,6 +318,7 @@ impl MeetjoinApp {
         }
         actions.extend(form.inner);
         ui.add_space(14.0);
+        actions.extend(self.site_offer_ui(ui, lang));
 
         if let Some(error) = &status.session_error {
             actions.extend(views::error_card::error_card_ui(
@@ -402,6 +398,7 @@ impl MeetjoinApp {
                         offer_wait_here: crate::waiting::is_waiting_for_host(error.kind),
                     },
                 ));
+                actions.extend(self.link_join_ui(ui, lang));
             }
             CheckStatus::Idle | CheckStatus::Running(_) | CheckStatus::Failed(_) => {}
         });
@@ -596,6 +593,8 @@ impl eframe::App for MeetjoinApp {
         }
         // A pasted invitation's password fills the password field.
         self.follow_input();
+        // Switched to the invitation's site: check there once that server's session is known.
+        self.follow_site_switch();
         // What was typed this frame may have made the shown result belong to something else.
         if self.forget_stale_outcome() {
             ctx.request_repaint();

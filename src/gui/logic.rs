@@ -13,9 +13,7 @@ use super::worker::{Checked, JoinJob};
 use crate::api::auth::now_unix;
 use crate::api::meetings::{MeetingRange, meetings_today};
 use crate::api::{AppIdCredentials, ErrorKind, RandomRequest};
-use crate::join::JoinOptions;
 use crate::meeting_id::{MeetingId, invitation_password};
-use crate::secrets::SignInMethod;
 use crate::session::{Credentials, SignInOutcome};
 use eframe::egui;
 
@@ -49,7 +47,10 @@ impl MeetjoinApp {
         }
         if self.state.check_when_ready && !self.worker.status().restoring {
             self.state.check_when_ready = false;
-            self.start_check();
+            // Never on its own on the other official site: the form offers to check there.
+            if self.other_site().is_none() {
+                self.start_check();
+            }
         }
         if let Some(checked) = self.worker.check.take_result() {
             self.checked(checked);
@@ -733,6 +734,7 @@ impl MeetjoinApp {
             Action::DismissBanner => {
                 self.state.dismissed_store_error = self.worker.status().store_error;
             }
+            Action::CheckOnSite(site) => self.check_on_site(site),
         }
     }
 
@@ -799,39 +801,21 @@ impl MeetjoinApp {
             .wait_for_host(request, error.clone(), self.wait_policy.clone());
     }
 
-    /// Opens the checked meeting in the official client: with the password the check used,
-    /// the name from the settings (else the signed-in user's), and, signed in with an App ID,
-    /// a portal nonce so that the client joins as the same user.
+    /// Opens the checked meeting as the library's join plan says (see `invitation.rs`): the
+    /// client's link, or the invitation's own link when only that carries the password.
     fn join(&mut self) {
-        let (CheckStatus::Done(facts), Some(asked)) = (&self.state.check, &self.state.checked_with)
-        else {
-            return;
+        let plan = match self.join_plan() {
+            Ok(plan) => plan,
+            Err(crate::join::PlanError::NotChecked) => return,
+            // Nobody to name: only without a sign-in, which signing in mends.
+            Err(crate::join::PlanError::MissingName) => {
+                let error = crate::api::ApiError::new(ErrorKind::NotSignedIn);
+                self.state.join_failure = Some(super::worker::JoinFailure::Api(error));
+                return;
+            }
         };
-        let signed_in = self.worker.status().signed_in;
-        let join = &self.state.settings.join;
-        let name = Some(join.display_name.trim().to_owned())
-            .filter(|n| !n.is_empty())
-            .or_else(|| signed_in.as_ref().and_then(|s| s.user_name.clone()))
-            .or_else(|| signed_in.as_ref().map(|s| s.account.clone()))
-            .unwrap_or_default();
-        let with_nonce = signed_in
-            .as_ref()
-            .is_some_and(|s| matches!(s.method, SignInMethod::AppId { .. }));
-        let password = asked.password.clone();
-        let needs_password =
-            crate::join::sends_password(facts.reply.need_password, Some(&password));
         self.state.join_failure = None;
-        self.worker.join(JoinJob {
-            meeting_id: facts.meeting_id.clone(),
-            password,
-            needs_password,
-            options: JoinOptions {
-                name,
-                mic: join.mic,
-                camera: join.camera,
-            },
-            with_nonce,
-        });
+        self.worker.join(JoinJob { plan });
     }
 
     /// Copies the auth random, says so, and arranges for the clipboard to be cleared.

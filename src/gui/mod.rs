@@ -8,6 +8,7 @@ pub mod app;
 pub mod fonts;
 #[cfg(unix)]
 pub mod instance;
+pub mod invitation;
 pub mod logic;
 pub mod reminders;
 pub mod state;

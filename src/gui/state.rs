@@ -103,6 +103,10 @@ pub struct AppState {
     /// The waiting room: a meeting whose host has not arrived, checked again now and then.
     #[serde(skip)]
     pub waiting: Option<WaitingRoom>,
+    /// The server switched to for the invitation's site: the form is checked there once the
+    /// worker has that server's session.
+    #[serde(skip)]
+    pub check_on_server: Option<Server>,
 }
 
 /// The Today list: the user's meetings as last read. Passwords and links inside are secrets,

@@ -16,7 +16,11 @@ impl MeetjoinApp {
         if self.warmed_for.as_ref() == Some(&meeting_id) {
             return;
         }
-        self.worker.warm_up();
+        // An invitation for the other official site is not checked here unless the user says
+        // so (the window offers to switch): no connection is opened for it.
+        if self.other_site().is_none() {
+            self.worker.warm_up();
+        }
         self.warmed_for = Some(meeting_id);
     }
 

@@ -25,7 +25,7 @@ use crate::api::{
     ApiError, AuthRandom, Client, ClientOptions, LanguageSetting, RandomRequest, Reply, RetryNotice,
 };
 use crate::i18n::Lang;
-use crate::join::{JoinOptions, JoinRequest, OpenError, join_link, open_link};
+use crate::join::{JoinPlan, OpenError, open_link};
 use crate::meeting_id::MeetingId;
 use crate::secrets::{StoreError, TokenStore};
 use crate::server::Server;
@@ -287,18 +287,10 @@ enum Command {
     WaitForHost(Ticket, RandomRequest, ApiError, WaitPolicy),
 }
 
-/// What Join needs: the checked meeting, its password, and how to join.
+/// What Join opens, as the library's [`crate::join::plan`] decided.
 pub struct JoinJob {
-    /// The meeting.
-    pub meeting_id: MeetingId,
-    /// The password the check was made with.
-    pub password: SecretString,
-    /// The check said the meeting needs a password.
-    pub needs_password: bool,
-    /// Name, microphone, camera.
-    pub options: JoinOptions,
-    /// Ask for a portal nonce first, so that the client joins as the same user (App ID).
-    pub with_nonce: bool,
+    /// The client's link (a portal nonce first, if it needs one) or the invitation's own link.
+    pub plan: JoinPlan,
 }
 
 /// Why Join did not open the meeting.
@@ -573,30 +565,25 @@ impl Drop for Worker {
     }
 }
 
-/// Join's work: a portal nonce if asked, the link, and the opener off the async threads. The
-/// link (it holds the password) lives only here.
+/// Join's work: a portal nonce if the plan needs one, the link, and the opener off the async
+/// threads. The link (it holds the password) lives only here.
 async fn join_meeting(
     session: Option<Session>,
-    server: Server,
     job: JoinJob,
     no_session: ApiError,
 ) -> Result<(), JoinFailure> {
-    let nonce = if job.with_nonce {
-        let session = session.ok_or(JoinFailure::Api(no_session))?;
-        Some(session.portal_nonce().await.map_err(JoinFailure::Api)?)
-    } else {
-        None
+    let link = match job.plan {
+        JoinPlan::Client(client) => {
+            let nonce = if client.needs_nonce {
+                let session = session.ok_or(JoinFailure::Api(no_session))?;
+                Some(session.portal_nonce().await.map_err(JoinFailure::Api)?)
+            } else {
+                None
+            };
+            client.link(nonce.as_ref())
+        }
+        JoinPlan::InvitationLink(link) => link,
     };
-    let link = join_link(
-        &JoinRequest {
-            server: &server,
-            meeting_id: &job.meeting_id,
-            password: Some(&job.password),
-            needs_password: job.needs_password,
-            nonce: nonce.as_ref(),
-        },
-        &job.options,
-    );
     tokio::task::spawn_blocking(move || open_link(&link))
         .await
         .unwrap_or_else(|e| Err(OpenError::Failed(e.to_string())))
@@ -760,10 +747,9 @@ impl Owner {
                 },
                 Command::Join(ticket, job) => {
                     let session = self.session.clone();
-                    let server = self.server.clone();
                     let no_session = self.session_error();
                     self.join.run(&self.handle, ticket, async move {
-                        join_meeting(session, server, job, no_session).await
+                        join_meeting(session, job, no_session).await
                     });
                 }
             }

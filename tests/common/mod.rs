@@ -123,9 +123,11 @@ impl CliSandbox {
             .spawn()
             .expect("sandbox runs");
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("url line");
+        let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        reader.read_line(&mut line).expect("url line");
+        // Read the rest (`--tls` prints the certificate's path next): a closed pipe would make
+        // the sandbox's next line fail, and the sandbox with it.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
         CliSandbox {
             child,
             url: line.trim().to_owned(),
@@ -137,5 +139,41 @@ impl Drop for CliSandbox {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A loopback TCP listener that counts the connections it accepts and closes each at once:
+/// the server, or the proxy, that any request a test must not make would reach (and fail on).
+pub struct CountingServer {
+    port: u16,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CountingServer {
+    /// Listens on 127.0.0.1 and a free port, counting on a thread of its own.
+    pub fn start() -> CountingServer {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = std::sync::Arc::clone(&accepted);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                // Counted before it is closed: the client's request fails only after this.
+                count.fetch_add(1, Ordering::SeqCst);
+                drop(stream);
+            }
+        });
+        CountingServer { port, accepted }
+    }
+
+    /// `http://127.0.0.1:<port>`, as a server or a proxy.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// How many connections it has accepted so far.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

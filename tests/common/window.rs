@@ -223,3 +223,31 @@ pub fn copied_texts(window: &Window) -> Vec<String> {
 pub fn check_enabled(window: &Window) -> bool {
     !button(window, "Check").accesskit_node().is_disabled()
 }
+
+/// A 640×1500 window on `server` with a memory store and English test settings, spawning on
+/// `runtime`; `setup` adjusts its dependencies (sandbox mode, a startup meeting ...).
+pub fn window_on(
+    runtime: &Runtime,
+    server: Server,
+    setup: impl FnOnce(&mut AppDeps) + 'static,
+) -> Window {
+    let handle = runtime.handle().clone();
+    Harness::builder()
+        .with_size(egui::vec2(640.0, 1500.0))
+        .build_eframe(move |cc| {
+            let store = Arc::new(MemoryStore::new());
+            let mut deps = AppDeps::new(server, store, handle);
+            deps.saved = Some(test_settings());
+            setup(&mut deps);
+            MeetjoinApp::with_deps(&cc.egui_ctx, deps)
+        })
+}
+
+/// [`window_on`] the in-process sandbox at `url`, in sandbox mode with its demo account.
+pub fn sandbox_window(runtime: &Runtime, url: &str) -> Window {
+    let server = Server::parse(url).expect("the sandbox's URL");
+    window_on(runtime, server, |deps| {
+        deps.sandbox = true;
+        deps.demo = Some(demo_account());
+    })
+}

@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod error_card;
 pub mod header;
 pub mod history;
+pub mod invitation;
 pub mod result_card;
 pub mod settings;
 pub mod sign_in;
@@ -110,6 +111,8 @@ pub enum Action {
     RefreshRandom,
     /// Hide the keyring banner.
     DismissBanner,
+    /// Switch to the official site the pasted invitation's link names, and check there.
+    CheckOnSite(crate::invitation::Site),
 }
 
 /// The frame of a card: the main blocks of the window.
