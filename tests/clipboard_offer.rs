@@ -219,9 +219,9 @@ fn another_service_s_invitation_in_the_clipboard_is_never_offered() {
     let tencent = "张三 邀请您参加腾讯会议\n会议主题：周会\n\
                    https://meeting.tencent.com/dm/8mKJ2aQzX1fE\n#腾讯会议：382-197-699\n会议密码：1234";
     let copied = Copied::new(tencent);
-    // The window opens with the focus and reads the clipboard once.
+    // The window opens, takes the focus and reads the clipboard once.
     let mut window = window(&runtime, &sandbox, true);
-    window.step();
+    focus(&mut window, true);
     assert!(window.state().state().had_focus, "the read started");
     wait_until(&mut window, "the clipboard's text", |w| {
         !w.state().clipboard_read_pending()

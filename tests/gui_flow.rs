@@ -482,7 +482,7 @@ fn another_service_s_invitation_is_named_under_the_field_and_never_checked() {
     paste_meeting(&mut window, tencent);
     assert!(has_label(
         &window,
-        "This is a Tencent Meeting invitation: open it in Tencent Meeting."
+        "⚠ This is a Tencent Meeting invitation: open it in Tencent Meeting."
     ));
     assert_eq!(
         password_field(&window),
@@ -498,7 +498,7 @@ fn another_service_s_invitation_is_named_under_the_field_and_never_checked() {
     paste_meeting(&mut window, zoom);
     assert!(has_label(
         &window,
-        "This is a Zoom invitation: open it in Zoom."
+        "⚠ This is a Zoom invitation: open it in Zoom."
     ));
     assert_eq!(password_field(&window), "");
     assert!(!check_enabled(&window));

@@ -215,7 +215,12 @@ fn keys_named_in_code(namespaces: &BTreeSet<&str>) -> BTreeMap<String, String> {
         for captures in KEY_SHAPED.captures_iter(&code) {
             let key = &captures[1];
             let namespace = key.split('.').next().unwrap_or_default();
-            if namespaces.contains(namespace) {
+            // Host names are key-shaped too ("meetings.feishu.cn" in the invitation reader).
+            let host = key
+                .rsplit('.')
+                .next()
+                .is_some_and(|tld| ["cn", "com", "us", "net", "org"].contains(&tld));
+            if namespaces.contains(namespace) && !host {
                 keys.insert(key.to_owned(), file.clone());
             }
         }
