@@ -141,6 +141,10 @@ struct JoinArgs {
     /// password), or the invitation's own https link when only that carries the password.
     #[arg(long)]
     print_link: bool,
+    /// Join in the browser: open the meeting's web page instead of the meeting app (for a
+    /// computer without HUAWEI CLOUD Meeting).
+    #[arg(long)]
+    browser: bool,
     /// Read the meeting password from the first line of standard input (before any password
     /// in the invitation text or MEETJOIN_MEETING_PASSWORD).
     #[arg(long)]
@@ -578,6 +582,8 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
         signed_in: signed_in.as_ref(),
         mic: args.mic,
         camera: args.camera,
+        browser: args.browser,
+        web_link: None,
     });
     let (link, opening) = match plan {
         Ok(crate::join::JoinPlan::Client(client)) => {
@@ -599,6 +605,14 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
                 id = meeting_id.grouped()
             );
             (client.link(nonce.as_ref()), opening)
+        }
+        Ok(crate::join::JoinPlan::Browser(link)) => {
+            let opening = t!(
+                "cli.join_browser_opened",
+                locale = lang.code(),
+                id = meeting_id.grouped()
+            );
+            (link, opening)
         }
         Ok(crate::join::JoinPlan::InvitationLink(link)) => {
             let opening = t!(
@@ -646,6 +660,8 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
                         url = crate::join::download_page(&server)
                     ),
                 );
+                // Not a dead end: the browser joins too.
+                message = lang.join_sentences(&message, &lang.tr("cli.join_try_browser"));
             }
             Err(Failure {
                 code: EXIT_OTHER,

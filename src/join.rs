@@ -142,6 +142,11 @@ pub struct JoinInput<'a> {
     pub mic: bool,
     /// Join with the camera on.
     pub camera: bool,
+    /// Join in the browser (the meeting's web page) rather than the meeting app: the app is
+    /// not installed, or the user prefers the web.
+    pub browser: bool,
+    /// The meeting's own web link, when known (SearchMeetings' `guestJoinUri` for this user).
+    pub web_link: Option<&'a SecretString>,
 }
 
 /// What Join opens.
@@ -152,6 +157,9 @@ pub enum JoinPlan {
     /// The invitation's own https link: the meeting needs the password its suffix stands for,
     /// which no `cloudlink` parameter takes, so the browser hands the link to the client.
     InvitationLink(SecretString),
+    /// The meeting's web page in the browser ([`web_link`]): without the meeting app, or when
+    /// asked for.
+    Browser(SecretString),
 }
 
 /// A join through the client's `cloudlink://` link, short of the portal nonce it may need.
@@ -219,6 +227,17 @@ pub fn plan(input: &JoinInput<'_>) -> Result<JoinPlan, PlanError> {
         }
         Err(_) => return Err(PlanError::NotChecked),
     };
+    if input.browser {
+        let known = input
+            .web_link
+            .cloned()
+            .or_else(|| input.link.map(InvitationLink::url));
+        return Ok(JoinPlan::Browser(web_link(
+            input.server,
+            input.meeting_id,
+            known.as_ref(),
+        )));
+    }
     let signed_in = input.signed_in;
     let name = input
         .name
@@ -241,6 +260,54 @@ pub fn plan(input: &JoinInput<'_>) -> Result<JoinPlan, PlanError> {
         },
         needs_nonce: signed_in.is_some_and(|s| matches!(s.method, SignInMethod::AppId { .. })),
     }))
+}
+
+/// The meeting's web page: `known` (the meeting's own link, or the invitation's, which may
+/// stand for the guest password) when there is one, else `https://<the site's host>/#/j/<id>`
+/// (the international host for the international server; a custom server's own origin). A
+/// browser opens it in the web client, or hands it to the meeting app.
+pub fn web_link(
+    server: &Server,
+    meeting_id: &MeetingId,
+    known: Option<&SecretString>,
+) -> SecretString {
+    if let Some(link) = known.filter(|l| !l.expose_secret().trim().is_empty()) {
+        return link.clone();
+    }
+    let origin = match server {
+        Server::Cn => "https://meeting.huaweicloud.com".to_owned(),
+        Server::Intl => "https://intl.meeting.huaweicloud.com".to_owned(),
+        Server::Custom(url) => url.origin().ascii_serialization(),
+    };
+    SecretString::from(format!("{origin}/#/j/{}", meeting_id.as_str()))
+}
+
+/// An invitation to paste anywhere, in `lang`: the meeting ID, its password (if any) and its
+/// web link. A secret: it holds the password.
+pub fn invitation_text(
+    lang: Lang,
+    meeting_id: &MeetingId,
+    password: Option<&SecretString>,
+    link: &SecretString,
+) -> SecretString {
+    let mut lines = vec![format!(
+        "{}: {}",
+        lang.tr("join.invitation.meeting_id"),
+        meeting_id.grouped()
+    )];
+    if let Some(password) = password.filter(|p| !p.expose_secret().trim().is_empty()) {
+        lines.push(format!(
+            "{}: {}",
+            lang.tr("join.invitation.password"),
+            password.expose_secret().trim()
+        ));
+    }
+    lines.push(format!(
+        "{}: {}",
+        lang.tr("join.invitation.link"),
+        link.expose_secret()
+    ));
+    SecretString::from(lines.join("\n"))
 }
 
 /// The vendor's download page for the client of `server`'s site.
@@ -298,7 +365,13 @@ pub fn handler_installed() -> Option<bool> {
 /// off the window's thread. The link reaches the application as any opened link does (on its
 /// command line); meetjoin itself never logs or keeps it.
 pub fn open_link(link: &SecretString) -> Result<(), OpenError> {
-    let installed = handler_installed();
+    // Only the client's own links need the client; a web link goes to the browser.
+    let client_link = link.expose_secret().starts_with(&format!("{SCHEME}:"));
+    let installed = if client_link {
+        handler_installed()
+    } else {
+        None
+    };
     if installed == Some(false) {
         return Err(OpenError::NotInstalled);
     }
@@ -324,7 +397,7 @@ pub fn open_link(link: &SecretString) -> Result<(), OpenError> {
             Ok(Some(status)) if status.success() => return Ok(()),
             // xdg-open: 3 = no way to open it: no handler, or (a handler registered) no
             // graphical session, where xdg-open never runs scheme handlers; 4 = it failed.
-            Ok(Some(status)) if status.code() == Some(3) && installed.is_none() => {
+            Ok(Some(status)) if status.code() == Some(3) && client_link && installed.is_none() => {
                 return Err(OpenError::NotInstalled);
             }
             Ok(Some(status)) => return Err(OpenError::Failed(status.to_string())),

@@ -344,6 +344,58 @@ fn without_a_client_meetjoin_join_says_so_and_offers_the_download_page() {
     );
     assert!(text.contains(meetjoin::join::DOWNLOAD_PAGE_CN), "{text}");
     assert!(handler.links().is_empty());
+    // Not a dead end: it says the browser joins too, and --browser gives the meeting's page.
+    assert!(text.contains("--browser"), "{text}");
+    let out = join(
+        &sandbox,
+        &handler,
+        &["914047175", "--browser", "--print-link"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("{}/#/j/914047175", sandbox.url()),
+        "the sandbox's own page for the meeting"
+    );
+}
+
+#[test]
+fn the_meeting_s_web_page_and_an_invitation_to_copy() {
+    let meeting = id("914047175");
+    // The site's page, the international one on the international server, a custom
+    // server's own origin; the meeting's own link when known.
+    assert_eq!(
+        meetjoin::join::web_link(&Server::Cn, &meeting, None).expose_secret(),
+        "https://meeting.huaweicloud.com/#/j/914047175"
+    );
+    assert_eq!(
+        meetjoin::join::web_link(&Server::Intl, &meeting, None).expose_secret(),
+        "https://intl.meeting.huaweicloud.com/#/j/914047175"
+    );
+    let private = Server::parse("https://meet.example.com:8443/api").expect("server");
+    assert_eq!(
+        meetjoin::join::web_link(&private, &meeting, None).expose_secret(),
+        "https://meet.example.com:8443/#/j/914047175"
+    );
+    let own = SecretString::from("https://meeting.huaweicloud.com/#/j/914047175/abc".to_owned());
+    assert_eq!(
+        meetjoin::join::web_link(&Server::Cn, &meeting, Some(&own)).expose_secret(),
+        own.expose_secret()
+    );
+    // The invitation: ID, password (when there is one) and link, in either language.
+    let password = SecretString::from("246802".to_owned());
+    let link = meetjoin::join::web_link(&Server::Cn, &meeting, None);
+    let en = meetjoin::join::invitation_text(meetjoin::Lang::En, &meeting, Some(&password), &link);
+    assert_eq!(
+        en.expose_secret(),
+        "Meeting ID: 914 047 175\nPassword: 246802\nLink: https://meeting.huaweicloud.com/#/j/914047175"
+    );
+    let zh = meetjoin::join::invitation_text(meetjoin::Lang::ZhCn, &meeting, None, &link);
+    assert_eq!(
+        zh.expose_secret(),
+        "会议 ID: 914 047 175\n会议链接: https://meeting.huaweicloud.com/#/j/914047175"
+    );
 }
 
 #[test]
@@ -416,6 +468,8 @@ fn the_join_plan_is_one_decision() {
         signed_in: Some(&account),
         mic: false,
         camera: false,
+        browser: false,
+        web_link: None,
     };
     let client_link = |input: &JoinInput<'_>| match plan(input) {
         Ok(JoinPlan::Client(client)) => (client.needs_nonce, client.link(None)),

@@ -133,66 +133,11 @@ fn join_through_the_invitation_s_link_opens_that_link() {
     const SUFFIX: &str = "xEEsAoCaA2QTqpOoast0vQj8VMtbYo9Mq";
     let link = format!("https://meeting.huaweicloud.com/#/j/987654321/{SUFFIX}");
     if std::env::var_os("MEETJOIN_JOIN_WINDOW_CHILD").is_none() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let apps = dir.path().join("applications");
-        std::fs::create_dir_all(&apps).expect("applications dir");
-        let record = dir.path().join("opened.txt");
-        let script = dir.path().join("fake-opener");
-        std::fs::write(
-            &script,
-            format!(
-                "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
-                record.display()
-            ),
-        )
-        .expect("opener script");
-        let mut permissions = std::fs::metadata(&script).expect("metadata").permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-        std::fs::set_permissions(&script, permissions).expect("chmod");
-        std::fs::write(
-            apps.join("fake-opener.desktop"),
-            format!(
-                "[Desktop Entry]\nType=Application\nName=Fake opener\nExec={} %u\n\
-                 MimeType=x-scheme-handler/cloudlink;x-scheme-handler/https;\nNoDisplay=true\n",
-                script.display()
-            ),
-        )
-        .expect("desktop file");
-        std::fs::write(
-            dir.path().join("mimeapps.list"),
-            "[Default Applications]\nx-scheme-handler/cloudlink=fake-opener.desktop\n\
-             x-scheme-handler/https=fake-opener.desktop\n",
-        )
-        .expect("mimeapps.list");
-        let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
-            .args([
-                "--exact",
-                "join_through_the_invitation_s_link_opens_that_link",
-                "--ignored",
-                "--nocapture",
-            ])
-            .env("MEETJOIN_JOIN_WINDOW_CHILD", "1")
-            .env("XDG_DATA_HOME", dir.path())
-            .env("XDG_CONFIG_HOME", dir.path())
-            .env("XDG_DATA_DIRS", dir.path())
-            .env("XDG_CONFIG_DIRS", dir.path())
-            // xdg-open runs scheme handlers in a graphical session only (the fake one needs
-            // none): the test's display if it has one.
-            .env(
-                "DISPLAY",
-                std::env::var("DISPLAY")
-                    .ok()
-                    .filter(|d| !d.is_empty())
-                    .unwrap_or_else(|| ":0".to_owned()),
-            )
-            .env_remove("BROWSER")
-            .output()
-            .expect("the child test runs");
-        let said = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "the child test failed: {said}");
-        assert!(said.contains("1 passed"), "the child ran the test: {said}");
-        let opened = std::fs::read_to_string(&record).unwrap_or_default();
-        assert_eq!(opened.lines().collect::<Vec<_>>(), vec![link.as_str()]);
+        let opened = run_with_fake_opener(
+            "join_through_the_invitation_s_link_opens_that_link",
+            &["cloudlink", "https"],
+        );
+        assert_eq!(opened, vec![link]);
         return;
     }
     let runtime = runtime();
@@ -222,4 +167,145 @@ fn join_through_the_invitation_s_link_opens_that_link() {
     window.run();
     assert_eq!(window.state().state().join_failure, None);
     assert!(has_label_containing(&window, "Opening the meeting"));
+}
+
+/// Runs the test `name` again in a child process whose XDG directories make a fake opener
+/// (which records each link it gets) the default for `schemes` only; returns what it got.
+fn run_with_fake_opener(name: &str, schemes: &[&str]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let apps = dir.path().join("applications");
+    std::fs::create_dir_all(&apps).expect("applications dir");
+    let record = dir.path().join("opened.txt");
+    let script = dir.path().join("fake-opener");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            record.display()
+        ),
+    )
+    .expect("opener script");
+    let mut permissions = std::fs::metadata(&script).expect("metadata").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&script, permissions).expect("chmod");
+    let mime: String = schemes
+        .iter()
+        .map(|scheme| format!("x-scheme-handler/{scheme};"))
+        .collect();
+    std::fs::write(
+        apps.join("fake-opener.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Fake opener\nExec={} %u\n\
+             MimeType={mime}\nNoDisplay=true\n",
+            script.display()
+        ),
+    )
+    .expect("desktop file");
+    let defaults: String = schemes
+        .iter()
+        .map(|scheme| format!("x-scheme-handler/{scheme}=fake-opener.desktop\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("mimeapps.list"),
+        format!("[Default Applications]\n{defaults}"),
+    )
+    .expect("mimeapps.list");
+    let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--exact", name, "--ignored", "--nocapture"])
+        .env("MEETJOIN_JOIN_WINDOW_CHILD", "1")
+        .env("XDG_DATA_HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("XDG_DATA_DIRS", dir.path())
+        .env("XDG_CONFIG_DIRS", dir.path())
+        // xdg-open runs scheme handlers in a graphical session only (the fake one needs
+        // none): a display no server has, never another session's.
+        .env("DISPLAY", ":64999")
+        .env_remove("BROWSER")
+        .output()
+        .expect("the child test runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "the child test failed: {said}");
+    assert!(said.contains("1 passed"), "the child ran the test: {said}");
+    std::fs::read_to_string(&record)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Without the meeting app, Join is not a dead end: "Join in the browser" opens the meeting's
+/// web page (the default browser here is a fake one; the sandbox's page is its own origin's
+/// `/#/j/<id>`), and "Copy invitation" copies the ID and the link.
+#[test]
+#[ignore = "needs xdg-utils (xdg-open, xdg-mime): scripts/test.sh"]
+fn without_the_app_join_offers_the_browser_and_the_invitation() {
+    if std::env::var_os("MEETJOIN_JOIN_WINDOW_CHILD").is_none() {
+        let opened = run_with_fake_opener(
+            "without_the_app_join_offers_the_browser_and_the_invitation",
+            &["http", "https"],
+        );
+        assert_eq!(opened.len(), 1, "one page opened: {opened:?}");
+        let page = regex::Regex::new(r"^http://127\.0\.0\.1:[0-9]+/#/j/914047175$").expect("re");
+        assert!(page.is_match(&opened[0]), "{}", opened[0]);
+        return;
+    }
+    let runtime = runtime();
+    let sandbox = runtime
+        .block_on(Sandbox::start(SandboxConfig::default()))
+        .expect("sandbox");
+    let mut window = window::sandbox_window(&runtime, &sandbox.url());
+    wait_until(&mut window, "the saved sign-in lookup", |w| {
+        !w.state().account().restoring
+    });
+    window.state_mut().state_mut().form.input = "914047175".to_owned();
+    window.run();
+    button(&window, "Check").click();
+    window.run();
+    button(&window, "Sign in").click();
+    wait_until(&mut window, "the check", |w| {
+        matches!(w.state().state().check, CheckStatus::Done(_))
+    });
+    window.run();
+    button(&window, "Join").click();
+    wait_until(&mut window, "Join's answer", |w| {
+        w.state().state().join_failure.is_some()
+    });
+    window.run();
+    assert!(has_label_containing(
+        &window,
+        "you can still join in the browser"
+    ));
+
+    button(&window, "Copy invitation").click();
+    window.step();
+    let copied: Vec<String> = window
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied.len(), 1);
+    assert!(
+        copied[0].contains("Meeting ID: 914 047 175"),
+        "{}",
+        copied[0]
+    );
+    assert!(copied[0].contains("/#/j/914047175"), "{}", copied[0]);
+    window.run();
+
+    button(&window, "Join in the browser").click();
+    window.step();
+    wait_until(&mut window, "the browser's answer", |w| {
+        !w.state().join_pending()
+    });
+    window.run();
+    assert_eq!(window.state().state().join_failure, None);
+    assert!(has_label_containing(
+        &window,
+        "Opening the meeting in your browser"
+    ));
 }

@@ -17,8 +17,9 @@ impl MeetjoinApp {
         Invitation::read(&self.state.form.input).ok()?.link
     }
 
-    /// What Join opens for the outcome on screen, as the command line decides it too.
-    pub(crate) fn join_plan(&self) -> Result<JoinPlan, PlanError> {
+    /// What Join opens for the outcome on screen, as the command line decides it too; in the
+    /// browser when `browser` (no meeting app, or asked for).
+    pub(crate) fn join_plan_with(&self, browser: bool) -> Result<JoinPlan, PlanError> {
         let asked = self
             .state
             .checked_with
@@ -32,6 +33,13 @@ impl MeetjoinApp {
         let link = self.form_link();
         let signed_in = self.worker.status().signed_in;
         let join = &self.state.settings.join;
+        // A meeting of the Today list has its own web link for this user.
+        let listed = self
+            .state
+            .today
+            .meetings
+            .iter()
+            .find(|m| m.id == asked.meeting_id);
         crate::join::plan(&JoinInput {
             server: &self.server,
             meeting_id: &asked.meeting_id,
@@ -42,7 +50,14 @@ impl MeetjoinApp {
             signed_in: signed_in.as_ref(),
             mic: join.mic,
             camera: join.camera,
+            browser,
+            web_link: listed.and_then(|m| m.join_uri()),
         })
+    }
+
+    /// What Join opens for the outcome on screen (the meeting app, or the invitation's link).
+    pub(crate) fn join_plan(&self) -> Result<JoinPlan, PlanError> {
+        self.join_plan_with(false)
     }
 
     /// The official site the form's invitation belongs to, when the window uses the other one

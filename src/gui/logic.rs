@@ -13,6 +13,7 @@ use super::worker::{Checked, JoinJob};
 use crate::api::auth::now_unix;
 use crate::api::meetings::{MeetingRange, meetings_today};
 use crate::api::{AppIdCredentials, ErrorKind, RandomRequest};
+use crate::join::JoinPlan;
 use crate::meeting_id::{MeetingId, invitation_password};
 use crate::session::{Credentials, SignInOutcome};
 use eframe::egui;
@@ -59,7 +60,12 @@ impl MeetjoinApp {
             match result {
                 Ok(()) => {
                     self.state.join_failure = None;
-                    self.show_toast(self.lang().tr("gui.join.opened"));
+                    let key = if self.state.joining_in_browser {
+                        "gui.join.opened_browser"
+                    } else {
+                        "gui.join.opened"
+                    };
+                    self.show_toast(self.lang().tr(key));
                 }
                 Err(failure) => {
                     self.state.join_failure = Some(failure);
@@ -724,6 +730,8 @@ impl MeetjoinApp {
                 }
             }
             Action::RefreshRandom => self.start_check(),
+            Action::JoinInBrowser => self.join_with(true),
+            Action::CopyInvitation => self.copy_invitation(),
             Action::AskSignOut => {
                 self.state.confirm_sign_out = true;
             }
@@ -804,7 +812,12 @@ impl MeetjoinApp {
     /// Opens the checked meeting as the library's join plan says (see `invitation.rs`): the
     /// client's link, or the invitation's own link when only that carries the password.
     fn join(&mut self) {
-        let plan = match self.join_plan() {
+        self.join_with(false);
+    }
+
+    /// Joins as [`Self::join`] does, in the browser when `browser` (the meeting's web page).
+    fn join_with(&mut self, browser: bool) {
+        let plan = match self.join_plan_with(browser) {
             Ok(plan) => plan,
             Err(crate::join::PlanError::NotChecked) => return,
             // Nobody to name: only without a sign-in, which signing in mends.
@@ -815,7 +828,39 @@ impl MeetjoinApp {
             }
         };
         self.state.join_failure = None;
+        self.state.joining_in_browser = browser;
         self.worker.join(JoinJob { plan });
+    }
+
+    /// Copies an invitation to the checked meeting (ID, password, web link) for another device
+    /// or person, and clears it from the clipboard like a copied random.
+    fn copy_invitation(&mut self) {
+        let (CheckStatus::Done(facts), Some(asked)) = (&self.state.check, &self.state.checked_with)
+        else {
+            return;
+        };
+        let Ok(JoinPlan::Browser(link)) = self.join_plan_with(true) else {
+            return;
+        };
+        let lang = self.lang();
+        let password = Some(&asked.password).filter(|_| facts.reply.need_password != Some(false));
+        let text = crate::join::invitation_text(lang, &facts.meeting_id, password, &link);
+        self.ctx.copy_text(text.expose_secret().to_owned());
+        self.state.last_copied = Some(text.clone());
+        let note = match self.state.settings.clipboard_clear.delay() {
+            Some(delay) => {
+                self.worker.clear_clipboard_later(text, delay);
+                let secs = i64::try_from(delay.as_secs()).unwrap_or(i64::MAX);
+                t!(
+                    "gui.join.invitation_copied_clears",
+                    locale = lang.code(),
+                    time = super::views::duration_text(lang, secs)
+                )
+                .into_owned()
+            }
+            None => lang.tr("gui.join.invitation_copied"),
+        };
+        self.show_toast(note);
     }
 
     /// Copies the auth random, says so, and arranges for the clipboard to be cleared.

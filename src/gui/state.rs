@@ -103,6 +103,9 @@ pub struct AppState {
     /// The waiting room: a meeting whose host has not arrived, checked again now and then.
     #[serde(skip)]
     pub waiting: Option<WaitingRoom>,
+    /// The Join running opens the meeting's web page in the browser.
+    #[serde(skip)]
+    pub joining_in_browser: bool,
     /// The server switched to for the invitation's site: the form is checked there once the
     /// worker has that server's session.
     #[serde(skip)]

@@ -582,7 +582,7 @@ async fn join_meeting(
             };
             client.link(nonce.as_ref())
         }
-        JoinPlan::InvitationLink(link) => link,
+        JoinPlan::InvitationLink(link) | JoinPlan::Browser(link) => link,
     };
     tokio::task::spawn_blocking(move || open_link(&link))
         .await

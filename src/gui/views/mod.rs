@@ -109,6 +109,10 @@ pub enum Action {
     SetJoinOnArrival(bool),
     /// Fetch a new auth random for the checked meeting (the one shown is old).
     RefreshRandom,
+    /// Join the checked meeting in the browser (its web page): no meeting app here.
+    JoinInBrowser,
+    /// Copy an invitation to the checked meeting (ID, password, link).
+    CopyInvitation,
     /// Hide the keyring banner.
     DismissBanner,
     /// Switch to the official site the pasted invitation's link names, and check there.

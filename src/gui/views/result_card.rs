@@ -214,14 +214,38 @@ pub fn result_card_ui(
                     RichText::new(format!("⚠ {text}")).color(ui.visuals().error_fg_color),
                 );
                 if matches!(failure, JoinFailure::Open(OpenError::NotInstalled)) {
-                    let download = super::secondary_button(&lang.tr("gui.join.download"));
-                    if ui
-                        .add(download)
-                        .on_hover_text(model.download_page)
-                        .clicked()
-                    {
-                        action = Some(Action::OpenUrl(model.download_page.to_owned()));
-                    }
+                    // Not a dead end: the browser joins too, or the invitation goes elsewhere.
+                    super::text::wrapped_label_ui(
+                        ui,
+                        RichText::new(lang.tr("gui.join.without_app")).weak(),
+                    );
+                    ui.add_space(4.0);
+                    ui.horizontal_wrapped(|ui| {
+                        let browser = primary_button(ui, &lang.tr("gui.join.in_browser"));
+                        if ui
+                            .add(browser)
+                            .on_hover_text(lang.tr("gui.join.in_browser_help"))
+                            .clicked()
+                        {
+                            action = Some(Action::JoinInBrowser);
+                        }
+                        let copy = super::secondary_button(&lang.tr("gui.join.copy_invitation"));
+                        if ui
+                            .add(copy)
+                            .on_hover_text(lang.tr("gui.join.copy_invitation_help"))
+                            .clicked()
+                        {
+                            action = Some(Action::CopyInvitation);
+                        }
+                        let download = super::secondary_button(&lang.tr("gui.join.download"));
+                        if ui
+                            .add(download)
+                            .on_hover_text(model.download_page)
+                            .clicked()
+                        {
+                            action = Some(Action::OpenUrl(model.download_page.to_owned()));
+                        }
+                    });
                 }
             });
             join_failure = Some(shown.response.rect);
