@@ -156,6 +156,18 @@ fn on_wayland_the_window_signs_in_and_checks_from_the_keyboard() {
             .flatten()
     })
     .unwrap_or_else(|e| desktop.fail(&e));
+    // The window says it cannot clear the clipboard later here, instead of promising it.
+    desktop.wait_for_tree(
+        &mut app,
+        "the copy's note that the clipboard is not cleared here",
+        STEP_DEADLINE,
+        |nodes| {
+            nodes
+                .iter()
+                .any(|n| n.name.contains("does not let meetjoin clear the clipboard"))
+                .then_some(())
+        },
+    );
     let focus = desktop.atspi(&["focus", &pid, "entry", MEETING_FIELD], STEP_DEADLINE);
     focus.unwrap_or_else(|e| desktop.fail(&e));
     desktop.xdotool(&["key", "--clearmodifiers", "ctrl+a"]);

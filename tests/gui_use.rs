@@ -611,3 +611,42 @@ fn a_server_given_on_the_command_line_is_the_one_selected() {
     assert_eq!(radio("International"), Some(Toggled::True), "in use");
     assert_eq!(radio("China"), Some(Toggled::False));
 }
+
+#[test]
+fn behind_a_dialog_the_window_is_off_for_the_keyboard_and_screen_readers() {
+    let runtime = runtime();
+    let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
+    let mut window = window(&runtime, &sandbox);
+    wait_until(&mut window, "the saved sign-in lookup", |w| {
+        !w.state().account().restoring
+    });
+    button(&window, "Sign in…").click();
+    window.run();
+    let disabled = |window: &Window, role: Role, label: &str| {
+        window
+            .get_by_role_and_label(role, label)
+            .accesskit_node()
+            .is_disabled()
+    };
+    assert!(disabled(&window, Role::MultilineTextInput, "Meeting ID or invitation"));
+    assert!(disabled(&window, Role::Button, "Settings"));
+    // Tab walks the dialog's controls only.
+    for _ in 0..12 {
+        window.key_press(Key::Tab);
+        window.run();
+        let focused = window.ctx.memory(|m| m.focused()).expect("a focus");
+        let layer = window
+            .ctx
+            .read_response(focused)
+            .expect("the focused widget")
+            .layer_id;
+        assert_ne!(
+            layer.order,
+            egui::Order::Background,
+            "the focus left the dialog"
+        );
+    }
+    button(&window, "Cancel").click();
+    window.run();
+    assert!(!disabled(&window, Role::MultilineTextInput, "Meeting ID or invitation"));
+}

@@ -480,9 +480,17 @@ impl eframe::App for MeetjoinApp {
         let header_frame = egui::Frame::side_top_panel(ui.style())
             .fill(ui.visuals().window_fill)
             .inner_margin(egui::Margin::symmetric(20, 12));
+        // Behind a dialog, the window is off: nothing there takes the keyboard focus, and
+        // screen readers read it as unavailable (egui's modal only blocks the mouse).
+        let dialog_open = self.state.sign_in.is_some()
+            || self.state.settings_dialog.is_some()
+            || self.state.confirm_sign_out;
         let header = egui::Panel::top("meetjoin.header")
             .frame(header_frame)
             .show(ui, |ui| {
+                if dialog_open {
+                    ui.disable();
+                }
                 let model = views::header::HeaderModel {
                     lang,
                     server: &self.server,
@@ -503,6 +511,9 @@ impl eframe::App for MeetjoinApp {
         // misses the click that lands on it).
         let body = egui::UiBuilder::new().scope_id(egui::Id::unique("meetjoin.body"));
         ui.scope_builder(body, |ui| {
+            if dialog_open {
+                ui.disable();
+            }
             egui::CentralPanel::default()
                 .frame(body_frame)
                 .show(ui, |ui| {

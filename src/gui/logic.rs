@@ -847,7 +847,8 @@ impl MeetjoinApp {
         let text = crate::join::invitation_text(lang, &facts.meeting_id, password, &link);
         self.ctx.copy_text(text.expose_secret().to_owned());
         self.state.last_copied = Some(text.clone());
-        let note = match self.state.settings.clipboard_clear.delay() {
+        let delay = self.state.settings.clipboard_clear.delay();
+        let note = match delay.filter(|_| super::worker::clipboard_clears_here()) {
             Some(delay) => {
                 self.worker.clear_clipboard_later(text, delay);
                 let secs = i64::try_from(delay.as_secs()).unwrap_or(i64::MAX);
@@ -858,6 +859,7 @@ impl MeetjoinApp {
                 )
                 .into_owned()
             }
+            None if delay.is_some() => lang.tr("gui.result.copied_not_cleared"),
             None => lang.tr("gui.join.invitation_copied"),
         };
         self.show_toast(note);
@@ -883,7 +885,8 @@ impl MeetjoinApp {
     pub(crate) fn random_copied(&mut self, random: SecretString) {
         self.state.last_copied = Some(random.clone());
         let lang = self.lang();
-        let text = match self.state.settings.clipboard_clear.delay() {
+        let delay = self.state.settings.clipboard_clear.delay();
+        let text = match delay.filter(|_| super::worker::clipboard_clears_here()) {
             Some(delay) => {
                 self.worker.clear_clipboard_later(random, delay);
                 let secs = i64::try_from(delay.as_secs()).unwrap_or(i64::MAX);
@@ -894,6 +897,7 @@ impl MeetjoinApp {
                 )
                 .into_owned()
             }
+            None if delay.is_some() => lang.tr("gui.result.copied_not_cleared"),
             None => lang.tr("gui.result.copied_kept"),
         };
         let now = self.ctx.input(|i| i.time);

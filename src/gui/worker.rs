@@ -919,6 +919,14 @@ impl ClipboardGuard {
     }
 }
 
+/// True when meetjoin can read and clear the clipboard later, without a window of its own:
+/// everywhere but a Linux desktop without X (Wayland without XWayland), where arboard has no
+/// way in (it is built for X11 only, and compositors such as weston offer no data-control
+/// protocol). The window's own copies work there all the same, through its seat.
+pub fn clipboard_clears_here() -> bool {
+    !cfg!(target_os = "linux") || std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
+}
+
 /// Reads the OS clipboard and empties it if it holds exactly `random`. Failures (no display,
 /// no clipboard) leave nothing to clear and are ignored.
 pub fn clear_clipboard_if(random: &SecretString) {
