@@ -13,7 +13,9 @@
 #   lockout-SIZE-LANG-THEME.png 987654321 after six wrong passwords: the live countdown
 #                               (480x640 English light, 1280x800 Chinese dark)
 #   sign-in-en-dark.png         the sign-in dialog (480x640; Check before sign-in opens it)
-#   waiting-en-dark.png         900000002: waiting for the host, "Check again with the waiting page"
+#   waiting-en-dark.png         900000002: waiting for the host, "Wait here" and "Check again
+#                               with the waiting page"
+#   today-1280x800-LANG-light.png  the Today list of the sandbox's seeded meetings (en, zh)
 # Needs Xvfb, matchbox-window-manager, xdotool, xclip and ImageMagick.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -130,4 +132,17 @@ if [ "$SHOTS_SIZE" = 480x640 ]; then
     gb_stop
 else
     lockout zh_CN.UTF-8 Dark
+
+    # Today's meetings: the sandbox's seeded ones, below the result.
+    for lang in en_US.UTF-8 zh_CN.UTF-8; do
+        launch "$lang" Light
+        first_check 900000004
+        gb_key Escape
+        sleep 3.2 # the "Signed in" message goes away
+        timeout 5 xdotool mousemove --window "$win" 640 500
+        for _ in 1 2 3 4 5 6; do timeout 5 xdotool click 5; done
+        sleep 0.5
+        shoot "$win" "today-$SHOTS_SIZE-$(lang_code "$lang")-light"
+        gb_stop
+    done
 fi
