@@ -266,7 +266,7 @@ fn window_check(setup: &Setup, server: &Server) -> Result<Duration, String> {
     harness.get_by_role_and_label(Role::Button, "Check").click();
     harness.step();
     step_until(&mut harness, "the check", |h| {
-        !h.state().state().check.is_running()
+        !h.state().check_pending()
     })?;
     let elapsed = clicked.elapsed();
     match &harness.state().state().check {

@@ -226,7 +226,7 @@ fn a_copied_random_is_cleared_after_its_delay() {
 
     let delay = Duration::from_millis(200);
     let armed = Instant::now();
-    worker.clear_clipboard_later(secret(RANDOM), delay);
+    worker.own_copy(secret(RANDOM), Some(delay));
     let cleared = clipboard.wait_until_cleared(RANDOM, "the random to be cleared");
     // A timer never fires early: an empty clipboard before the delay is a clear that ignored it.
     assert!(
@@ -245,14 +245,14 @@ fn text_copied_elsewhere_in_the_meantime_is_left_alone() {
     clipboard.copy_in_the_window(RANDOM);
     let first = Duration::from_millis(200);
     let armed = Instant::now();
-    worker.clear_clipboard_later(secret(RANDOM), first);
+    worker.own_copy(secret(RANDOM), Some(first));
     clipboard.copy_elsewhere(USER_TEXT);
 
     // To see that the first timer has fired (and done nothing), arm a later one for the text
     // now on the clipboard: that one clears it. Timers never fire early, so a clipboard emptied
     // before the later deadline was emptied by the first timer, over the user's text.
     let later = Duration::from_millis(700);
-    worker.clear_clipboard_later(secret(USER_TEXT), later);
+    worker.own_copy(secret(USER_TEXT), Some(later));
     let cleared = clipboard.wait_until_cleared(USER_TEXT, "the later timer");
     assert!(
         cleared - armed >= later,
@@ -273,7 +273,7 @@ fn closing_the_window_clears_a_waiting_random_at_once_and_nothing_else() {
     // A random waiting for its timer goes when the window closes.
     let worker = new_worker(&runtime);
     clipboard.copy_in_the_window(RANDOM);
-    worker.clear_clipboard_later(secret(RANDOM), hour);
+    worker.own_copy(secret(RANDOM), Some(hour));
     worker.clear_clipboard_now();
     // Within the polling deadline, not after the hour.
     clipboard.wait_until_cleared(RANDOM, "the random to be cleared on exit");
@@ -282,7 +282,7 @@ fn closing_the_window_clears_a_waiting_random_at_once_and_nothing_else() {
     // Text the user copied since is left alone, and its owner keeps it.
     let worker = new_worker(&runtime);
     clipboard.copy_in_the_window(RANDOM);
-    worker.clear_clipboard_later(secret(RANDOM), hour);
+    worker.own_copy(secret(RANDOM), Some(hour));
     clipboard.copy_elsewhere(USER_TEXT);
     // Blocking: when it returns, the clipboard has been read and left, or cleared.
     worker.clear_clipboard_now();

@@ -125,9 +125,7 @@ fn type_password(harness: &mut Harness<'static, MeetjoinApp>, password: &str) {
 fn check_and_wait(harness: &mut Harness<'static, MeetjoinApp>) {
     button(harness, "Check").click();
     harness.step();
-    wait_until(harness, "the check", |h| {
-        !h.state().state().check.is_running()
-    });
+    wait_until(harness, "the check", |h| !h.state().check_pending());
     harness.run();
 }
 
@@ -213,7 +211,7 @@ fn paste_invitation_check_and_copy_random() {
 
     let history = &harness.state().state().history;
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].meeting_id, "914047175");
+    assert_eq!(history[0].meeting_id.as_str(), "914047175");
     assert_eq!(history[0].subject.as_deref(), Some("zhang的会议"));
     let saved = serde_json::to_string(harness.state().state()).expect("state serialises");
     assert!(!saved.contains(&random), "the random is never saved");
@@ -282,9 +280,7 @@ fn wrong_password_and_password_required() {
     harness.run();
     harness.key_press(Key::Enter);
     harness.step();
-    wait_until(&mut harness, "the check", |h| {
-        !h.state().state().check.is_running()
-    });
+    wait_until(&mut harness, "the check", |h| !h.state().check_pending());
     harness.run();
     assert!(has_label(&harness, "季度评审会"));
     assert!(has_label(&harness, "MCU meeting"));
@@ -415,7 +411,7 @@ fn cancel_and_stale_replies() {
     button(&harness, "Check").click();
     harness.step();
     harness.step();
-    assert!(harness.state().state().check.is_running());
+    assert!(harness.state().check_pending());
     assert!(has_label(&harness, "Checking…"));
     harness.key_press(Key::Escape);
     harness.run();
@@ -489,9 +485,7 @@ fn language_switch_history_and_settle() {
     paste_meeting(&mut harness, "914 047 175");
     harness.key_press(Key::Enter);
     harness.step();
-    wait_until(&mut harness, "the check", |h| {
-        !h.state().state().check.is_running()
-    });
+    wait_until(&mut harness, "the check", |h| !h.state().check_pending());
     harness.run();
     assert!(
         has_label(&harness, "zhang的会议"),
@@ -610,7 +604,7 @@ fn sign_out_ends_the_token_on_the_server() {
     sign_in(&mut harness);
     harness.run();
     assert!(
-        !matches!(harness.state().state().check, CheckStatus::Running(_)),
+        !harness.state().check_pending(),
         "a cancelled sign-in does not check later"
     );
     assert_eq!(sandbox.stats().random_calls, 1);

@@ -228,9 +228,7 @@ fn check_outcome(window: &mut Window, meeting: &str, password: &str) -> Result<S
     type_password(window, password);
     button(window, &en("gui.check.button", &[])).click();
     window.step();
-    wait_until(window, "the check", |w| {
-        !w.state().state().check.is_running()
-    });
+    wait_until(window, "the check", |w| !w.state().check_pending());
     window.run();
     match &window.state().state().check {
         CheckStatus::Done(facts) => Ok(facts.random().expose_secret().to_owned()),
@@ -241,7 +239,7 @@ fn check_outcome(window: &mut Window, meeting: &str, password: &str) -> Result<S
 
 fn history_ids(window: &Window) -> Vec<String> {
     let history = &window.state().state().history;
-    history.iter().map(|e| e.meeting_id.clone()).collect()
+    history.iter().map(|e| e.meeting_id.to_string()).collect()
 }
 
 /// eframe's storage, in memory: what `App::save` writes is what would reach the disk.
@@ -305,7 +303,7 @@ fn history_keeps_the_latest_ten_once_each_and_nothing_secret_is_saved() {
     let earlier: Vec<String> = (1..HISTORY_LIMIT).map(|n| format!("80000000{n}")).collect();
     for (n, id) in earlier.iter().enumerate() {
         window.state_mut().state_mut().remember(HistoryEntry {
-            meeting_id: id.clone(),
+            meeting_id: meetjoin::MeetingId::parse(id).expect("an ID"),
             subject: Some(format!("Earlier meeting {n}")),
             checked_at: 1_700_000_000 + i64::try_from(n).expect("small"),
         });
@@ -636,7 +634,7 @@ fn the_settings_refuse_a_server_they_cannot_use_and_switch_to_one_they_can() {
     }
     .window(&runtime);
     wait_for_restore(&mut window);
-    assert_eq!(window.state().server(), &sandbox_server);
+    assert_eq!(window.state().server(), sandbox_server);
     check(&mut window, "914047175", "");
 
     button(&window, &en("gui.header.settings", &[])).click();
@@ -665,7 +663,7 @@ fn the_settings_refuse_a_server_they_cannot_use_and_switch_to_one_they_can() {
         window.run();
         assert_eq!(
             window.state().server(),
-            &sandbox_server,
+            sandbox_server,
             "{address}: not used"
         );
         let settings = &window.state().state().settings;
@@ -696,7 +694,7 @@ fn the_settings_refuse_a_server_they_cannot_use_and_switch_to_one_they_can() {
         w.state().account().server == server && !w.state().account().restoring
     });
     window.run();
-    assert_eq!(window.state().server(), &server, "the window uses it");
+    assert_eq!(window.state().server(), server, "the window uses it");
     let settings = &window.state().state().settings;
     assert_eq!(settings.server, ServerChoice::Custom);
     assert_eq!(settings.custom_server, address, "and saves it");
@@ -836,7 +834,7 @@ fn a_ca_file_that_cannot_be_used_says_so_and_clearing_it_brings_the_session_back
         ca_error(w).is_some() && w.state().account().ca_file.as_deref() == Some(missing.as_path())
     });
     window.run();
-    assert_eq!(window.state().ca_file(), Some(missing.as_path()));
+    assert_eq!(window.state().ca_file().as_deref(), Some(missing.as_path()));
     assert_eq!(
         window.state().state().settings.ca_file.as_deref(),
         Some(missing.as_path())
@@ -975,7 +973,7 @@ fn the_ca_file_setting_is_saved_and_used_at_the_next_start() {
     }
     .window(&runtime);
     wait_for_restore(&mut next);
-    assert_eq!(next.state().ca_file(), Some(ca.as_path()));
+    assert_eq!(next.state().ca_file().as_deref(), Some(ca.as_path()));
     assert!(next.state().account().session_error.is_none());
     open_settings(&mut next);
     assert_eq!(ca_field(&next).as_deref(), Some(ca_text.as_str()));
@@ -1015,7 +1013,10 @@ fn a_ca_file_from_the_command_line_overrides_the_saved_one_for_this_run() {
         detail.contains(&command_line_text),
         "the worker used the command line's file: {detail}"
     );
-    assert_eq!(window.state().ca_file(), Some(command_line_ca.as_path()));
+    assert_eq!(
+        window.state().ca_file().as_deref(),
+        Some(command_line_ca.as_path())
+    );
 
     open_settings(&mut window);
     let overrides = en(
@@ -1046,7 +1047,10 @@ fn a_ca_file_from_the_command_line_overrides_the_saved_one_for_this_run() {
             && account.signed_in.is_some()
     });
     window.run();
-    assert_eq!(window.state().ca_file(), Some(saved_ca.as_path()));
+    assert_eq!(
+        window.state().ca_file().as_deref(),
+        Some(saved_ca.as_path())
+    );
     assert!(!has_label(&window, &overrides), "no longer overridden");
     assert!(has_label(
         &window,

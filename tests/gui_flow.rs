@@ -301,7 +301,7 @@ fn a_recent_meeting_fills_the_form_scrolls_to_it_and_says_so() {
     let now = meetjoin::api::auth::now_unix();
     saved.history = (0..10)
         .map(|i| HistoryEntry {
-            meeting_id: format!("90000{i:04}"),
+            meeting_id: meetjoin::MeetingId::parse(&format!("90000{i:04}")).expect("an ID"),
             subject: Some(format!("Meeting {i}")),
             checked_at: now - 60 * i64::from(i),
         })
@@ -604,7 +604,7 @@ fn an_invitation_for_the_other_site_is_offered_there_never_switched_silently() {
     window.run();
     assert_eq!(
         window.state().server(),
-        &Server::Cn,
+        Server::Cn,
         "never switched silently"
     );
     assert!(
@@ -616,7 +616,7 @@ fn an_invitation_for_the_other_site_is_offered_there_never_switched_silently() {
     wait_until(&mut window, "sign-in on the international site", |w| {
         w.state().state().sign_in.is_some() && w.state().account().server == Server::Intl
     });
-    assert_eq!(window.state().server(), &Server::Intl);
+    assert_eq!(window.state().server(), Server::Intl);
     assert!(!has_label_containing(&window, "check there?"));
 
     // The other way round.
@@ -629,7 +629,7 @@ fn an_invitation_for_the_other_site_is_offered_there_never_switched_silently() {
         &window,
         "This invitation is for the Chinese mainland site: check there?"
     ));
-    assert_eq!(window.state().server(), &Server::Intl);
+    assert_eq!(window.state().server(), Server::Intl);
 
     // A meeting handed over at launch is not checked on its own on the other site either.
     let mut window = window::window_on(&runtime, Server::Cn, |deps| {
@@ -639,7 +639,7 @@ fn an_invitation_for_the_other_site_is_offered_there_never_switched_silently() {
         };
     });
     wait_until(&mut window, "the launch's meeting to be taken up", |w| {
-        !w.state().state().check_when_ready
+        w.state().state().pending.is_none()
     });
     window.run();
     assert!(

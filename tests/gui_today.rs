@@ -54,7 +54,9 @@ fn today_window(
 ) -> Window {
     let server = Server::parse(&sandbox.url()).expect("sandbox URL");
     let handle = runtime.handle().clone();
+    // The list is read as sign-in completes: a few more frames to settle than the default.
     Harness::builder()
+        .with_max_steps(8)
         .with_size(egui::vec2(640.0, 2400.0))
         .build_eframe(move |cc| {
             let mut deps = AppDeps::new(server, Arc::new(MemoryStore::new()), handle);
@@ -129,7 +131,7 @@ fn the_today_list_shows_where_each_meeting_stands_and_joins_one_in_a_click() {
     wait_until(&mut window, "the check, then Join", |w| {
         matches!(w.state().state().check, CheckStatus::Done(_))
             && !w.state().check_pending()
-            && w.state().state().join_after_check.is_none()
+            && w.state().state().pending.is_none()
             && !w.state().join_pending()
             && (w.state().state().join_failure.is_some()
                 || w.state()

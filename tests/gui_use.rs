@@ -19,6 +19,7 @@ use eframe::egui::accesskit::{Role, Toggled};
 use eframe::egui::{self, Event, Key, Modifiers, PointerButton};
 use egui_kittest::kittest::{NodeT, Queryable};
 
+use meetjoin::MeetingId;
 use meetjoin::api::ErrorKind;
 use meetjoin::gui::state::{AppState, ClipboardClear, HistoryEntry};
 use meetjoin::gui::views::check_form::input_id;
@@ -278,14 +279,8 @@ fn the_random_is_selected_and_copied_whole_and_cleared_like_copy() {
         &window,
         "the clipboard is cleared in 30 s"
     ));
-    assert_eq!(
-        window
-            .state()
-            .state()
-            .last_copied
-            .as_ref()
-            .map(|s| secrecy::ExposeSecret::expose_secret(s).to_owned()),
-        Some(random),
+    assert!(
+        window.state().is_own_copy(&random),
         "never offered back as a meeting"
     );
 }
@@ -297,7 +292,7 @@ fn keyboard_focus_stays_in_view_at_the_smallest_size() {
     let mut saved = test_settings();
     saved.history = (0..10)
         .map(|i| HistoryEntry {
-            meeting_id: format!("90000000{i}"),
+            meeting_id: MeetingId::parse(&format!("90000000{i}")).expect("an ID"),
             subject: Some(format!("Meeting {i}")),
             checked_at: 0,
         })
@@ -395,12 +390,12 @@ fn clear_all_can_be_undone_for_a_few_seconds() {
     let mut saved = test_settings();
     saved.history = vec![
         HistoryEntry {
-            meeting_id: "914047175".to_owned(),
+            meeting_id: MeetingId::parse("914047175").expect("an ID"),
             subject: Some("zhang的会议".to_owned()),
             checked_at: 0,
         },
         HistoryEntry {
-            meeting_id: "900000001".to_owned(),
+            meeting_id: MeetingId::parse("900000001").expect("an ID"),
             subject: Some("Product Launch Webinar".to_owned()),
             checked_at: 0,
         },
@@ -490,7 +485,7 @@ fn text_filled_in_for_the_user_puts_the_cursor_at_its_end() {
     let sandbox = start_sandbox(&runtime, Duration::from_secs(60));
     let mut saved = test_settings();
     saved.history = vec![HistoryEntry {
-        meeting_id: "900000004".to_owned(),
+        meeting_id: MeetingId::parse("900000004").expect("an ID"),
         subject: Some("张喆与王璐的设计周会".to_owned()),
         checked_at: 0,
     }];
@@ -628,7 +623,11 @@ fn behind_a_dialog_the_window_is_off_for_the_keyboard_and_screen_readers() {
             .accesskit_node()
             .is_disabled()
     };
-    assert!(disabled(&window, Role::MultilineTextInput, "Meeting ID or invitation"));
+    assert!(disabled(
+        &window,
+        Role::MultilineTextInput,
+        "Meeting ID or invitation"
+    ));
     assert!(disabled(&window, Role::Button, "Settings"));
     // Tab walks the dialog's controls only.
     for _ in 0..12 {
@@ -648,5 +647,57 @@ fn behind_a_dialog_the_window_is_off_for_the_keyboard_and_screen_readers() {
     }
     button(&window, "Cancel").click();
     window.run();
-    assert!(!disabled(&window, Role::MultilineTextInput, "Meeting ID or invitation"));
+    assert!(!disabled(
+        &window,
+        Role::MultilineTextInput,
+        "Meeting ID or invitation"
+    ));
+}
+
+/// eframe's storage, in memory: the saved window state as a string under its key.
+struct SavedState(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for SavedState {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn a_saved_state_of_an_older_version_still_loads() {
+    // History entries saved as plain digits (before they were read as meeting IDs), one that
+    // no longer reads as one: it is left out, and nothing else is lost.
+    let older = r#"(settings:(language:ZhCn,theme:Dark),history:[(meeting_id:"914047175",subject:Some("zhang的会议"),checked_at:1700000000),(meeting_id:"12",subject:None,checked_at:1700000001),(meeting_id:"987654321",subject:None,checked_at:1700000002)])"#;
+    let storage = SavedState(
+        [(AppState::STORAGE_KEY.to_owned(), older.to_owned())]
+            .into_iter()
+            .collect(),
+    );
+    let state: AppState =
+        eframe::get_value(&storage, AppState::STORAGE_KEY).expect("the older state loads");
+    assert_eq!(
+        state.settings.language,
+        meetjoin::gui::state::LanguageChoice::ZhCn
+    );
+    let ids: Vec<&str> = state
+        .history
+        .iter()
+        .map(|e| e.meeting_id.as_str())
+        .collect();
+    assert_eq!(ids, ["914047175", "987654321"]);
+    // And what is saved now loads back the same.
+    let mut again = SavedState(std::collections::HashMap::new());
+    eframe::set_value(&mut again, AppState::STORAGE_KEY, &state);
+    let back: AppState = eframe::get_value(&again, AppState::STORAGE_KEY).expect("loads");
+    assert_eq!(back.history, state.history);
 }

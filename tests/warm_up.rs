@@ -350,9 +350,7 @@ fn typing_a_meeting_id_opens_the_connection_before_check() {
     std::thread::sleep(POOL_SETTLE);
     button(&harness, "Check").click();
     harness.step();
-    wait_until(&mut harness, "the check", |h| {
-        !h.state().state().check.is_running()
-    });
+    wait_until(&mut harness, "the check", |h| !h.state().check_pending());
     harness.run();
     assert!(
         matches!(harness.state().state().check, CheckStatus::Done(_)),

@@ -49,6 +49,9 @@ pub struct AppDeps {
     pub notifications_bus: Option<String>,
     /// How the waiting room checks again (tests shorten the waits).
     pub wait_policy: crate::waiting::WaitPolicy,
+    /// Whether meetjoin can clear the clipboard later here (detected: see
+    /// [`super::worker::clipboard_clears_here`]; tests say so themselves).
+    pub clipboard_clears_later: bool,
     /// When set, the first frame prints `first_frame_ms=<ms since then>` to stderr.
     #[cfg(feature = "bench")]
     pub first_frame_since: Option<std::time::Instant>,
@@ -76,6 +79,7 @@ impl AppDeps {
             wake: Arc::default(),
             notifications_bus: None,
             wait_policy: crate::waiting::WaitPolicy::default(),
+            clipboard_clears_later: super::worker::clipboard_clears_here(),
             #[cfg(feature = "bench")]
             first_frame_since: None,
         }
@@ -90,12 +94,8 @@ pub struct MeetjoinApp {
     pub(crate) worker: Worker,
     /// The server given on the command line, until the user picks another.
     pub(crate) command_line_server: Option<Server>,
-    /// The server the window asked the worker to use.
-    pub(crate) server: Server,
     /// The CA certificate file given on the command line, until the user sets or clears one.
     pub(crate) command_line_ca_file: Option<PathBuf>,
-    /// The CA certificate file the window asked the worker to trust, if any.
-    pub(crate) ca_file: Option<PathBuf>,
     /// Sandbox mode.
     pub(crate) sandbox: bool,
     /// The sandbox's demo account, if any.
@@ -121,6 +121,8 @@ pub struct MeetjoinApp {
     pub(crate) notifications_bus: Option<String>,
     /// How the waiting room checks again.
     pub(crate) wait_policy: crate::waiting::WaitPolicy,
+    /// Whether meetjoin can clear the clipboard later here.
+    pub(crate) clipboard_clears_later: bool,
     _keep_alive: Option<Box<dyn Any + Send>>,
     /// The first window's socket: handoffs from later launches.
     #[cfg(unix)]
@@ -164,9 +166,7 @@ impl MeetjoinApp {
             state,
             worker,
             command_line_server: deps.server,
-            server,
             command_line_ca_file: deps.ca_file,
-            ca_file,
             sandbox: deps.sandbox,
             demo: deps.demo.filter(|_| deps.sandbox),
             system_lang: Lang::from_system(),
@@ -180,6 +180,7 @@ impl MeetjoinApp {
             focused_last_frame: None,
             notifications_bus: deps.notifications_bus,
             wait_policy: deps.wait_policy,
+            clipboard_clears_later: deps.clipboard_clears_later,
             _keep_alive: deps.keep_alive,
             #[cfg(unix)]
             instance: deps.instance,
@@ -205,14 +206,14 @@ impl MeetjoinApp {
         self.state.settings.lang(self.system_lang)
     }
 
-    /// The server in use.
-    pub fn server(&self) -> &Server {
-        &self.server
+    /// The server in use, as the worker publishes it (the one record of it).
+    pub fn server(&self) -> Server {
+        self.worker.server()
     }
 
-    /// The CA certificate file in use besides the system's, if any.
-    pub fn ca_file(&self) -> Option<&std::path::Path> {
-        self.ca_file.as_deref()
+    /// The CA certificate file in use besides the system's, if any (the worker's record).
+    pub fn ca_file(&self) -> Option<PathBuf> {
+        self.worker.status().ca_file
     }
 
     /// Who is signed in on which server, as the worker last published it.
@@ -223,6 +224,12 @@ impl MeetjoinApp {
     /// True while a check is running in the background.
     pub fn check_pending(&self) -> bool {
         self.worker.check.is_pending()
+    }
+
+    /// True when `text` is the window's own last copy (never offered back as a meeting).
+    pub fn is_own_copy(&self, text: &str) -> bool {
+        self.worker
+            .is_own_copy(&secrecy::SecretString::from(text.to_owned()))
     }
 
     /// True while a copied auth random waits to be cleared from the clipboard.
@@ -255,7 +262,7 @@ impl MeetjoinApp {
         if self.state.sign_in.is_some() || self.state.settings_dialog.is_some() {
             return;
         }
-        if self.state.check.is_running()
+        if self.worker.check.is_pending()
             && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape))
         {
             actions.push(Action::CancelCheck);
@@ -278,7 +285,7 @@ impl MeetjoinApp {
         status: &AccountStatus,
         actions: &mut Vec<Action>,
     ) {
-        let running = self.state.check.is_running();
+        let running = self.worker.check.is_pending();
         let retrying = self.worker.check.progress().filter(|_| running);
         let lockout = self.lockout_left();
         if let Some(left) = lockout.filter(|left| !left.is_zero()) {
@@ -363,7 +370,7 @@ impl MeetjoinApp {
                     copy_note: copy_note.map(|n| n.text.as_str()),
                     joining: self.worker.join.is_pending(),
                     join_failure: self.state.join_failure.as_ref(),
-                    download_page: crate::join::download_page(&self.server),
+                    download_page: crate::join::download_page(&status.server),
                     age_secs: i64::try_from(age.as_secs()).unwrap_or(i64::MAX),
                     stale,
                 };
@@ -400,7 +407,7 @@ impl MeetjoinApp {
                 ));
                 actions.extend(self.link_join_ui(ui, lang));
             }
-            CheckStatus::Idle | CheckStatus::Running(_) | CheckStatus::Failed(_) => {}
+            CheckStatus::Idle | CheckStatus::Failed(_) => {}
         });
         if outcome.response.rect.height() > 0.0 {
             if std::mem::take(&mut self.state.reveal_outcome) {
@@ -461,6 +468,8 @@ impl eframe::App for MeetjoinApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         // This pass consumes its input: none of it comes again.
         self.focus_events_repeated = 0;
+        // The form's text as it is now (set by a launch, a test, a recalled meeting...).
+        self.follow_input();
         let ctx = ui.ctx().clone();
         self.apply_settings(&ctx);
         self.name_window(&ctx);
@@ -493,7 +502,7 @@ impl eframe::App for MeetjoinApp {
                 }
                 let model = views::header::HeaderModel {
                     lang,
-                    server: &self.server,
+                    server: &status.server,
                     sandbox: self.sandbox,
                     account: &account,
                     now,
@@ -556,7 +565,7 @@ impl eframe::App for MeetjoinApp {
         if let Some(form) = &mut self.state.sign_in {
             let model = views::sign_in::SignInModel {
                 lang,
-                server: &self.server,
+                server: &status.server,
                 demo: self.demo.as_ref(),
                 busy: self.worker.sign_in.is_pending(),
             };
@@ -566,7 +575,7 @@ impl eframe::App for MeetjoinApp {
             let model = views::settings::SettingsModel {
                 lang,
                 settings: &self.state.settings,
-                server: &self.server,
+                server: &status.server,
                 sandbox: self.sandbox,
                 command_line_server: self.command_line_server.as_ref(),
                 ca_file: status.ca_file.as_deref(),
@@ -583,7 +592,7 @@ impl eframe::App for MeetjoinApp {
             match &status.signed_in {
                 Some(signed_in) => {
                     let name = signed_in.user_name.as_deref().unwrap_or(&signed_in.account);
-                    actions.extend(views::confirm::sign_out_ui(ui, lang, &self.server, name));
+                    actions.extend(views::confirm::sign_out_ui(ui, lang, &status.server, name));
                 }
                 // Signed out meanwhile (elsewhere, or the token expired): nothing to ask.
                 None => self.state.confirm_sign_out = false,

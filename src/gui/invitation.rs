@@ -5,16 +5,16 @@
 use eframe::egui;
 
 use super::app::MeetjoinApp;
-use super::state::{CheckStatus, ServerChoice};
+use super::state::{CheckStatus, PendingCheck, ServerChoice};
 use super::views::{self, Action};
 use crate::i18n::Lang;
-use crate::invitation::{Invitation, InvitationLink, Site};
+use crate::invitation::{InvitationLink, Site};
 use crate::join::{JoinInput, JoinPlan, PlanError};
 
 impl MeetjoinApp {
     /// The HUAWEI CLOUD Meeting link of the invitation in the form, if it has one.
-    fn form_link(&self) -> Option<InvitationLink> {
-        Invitation::read(&self.state.form.input).ok()?.link
+    fn form_link(&self) -> Option<&InvitationLink> {
+        self.state.form.read().ok()?.link.as_ref()
     }
 
     /// What Join opens for the outcome on screen, as the command line decides it too; in the
@@ -28,9 +28,10 @@ impl MeetjoinApp {
         let check = match &self.state.check {
             CheckStatus::Done(facts) => Ok(facts.reply.need_password),
             CheckStatus::Failed(error) => Err(error.kind),
-            CheckStatus::Idle | CheckStatus::Running(_) => return Err(PlanError::NotChecked),
+            CheckStatus::Idle => return Err(PlanError::NotChecked),
         };
         let link = self.form_link();
+        let server = self.server();
         let signed_in = self.worker.status().signed_in;
         let join = &self.state.settings.join;
         // A meeting of the Today list has its own web link for this user.
@@ -41,11 +42,11 @@ impl MeetjoinApp {
             .iter()
             .find(|m| m.id == asked.meeting_id);
         crate::join::plan(&JoinInput {
-            server: &self.server,
+            server: &server,
             meeting_id: &asked.meeting_id,
             check,
             password: Some(&asked.password),
-            link: link.as_ref(),
+            link,
             name: Some(&join.display_name),
             signed_in: signed_in.as_ref(),
             mic: join.mic,
@@ -66,9 +67,7 @@ impl MeetjoinApp {
         if self.sandbox {
             return None;
         }
-        Invitation::read(&self.state.form.input)
-            .ok()?
-            .other_site(&self.server)
+        self.state.form.read().ok()?.other_site(&self.server())
     }
 
     /// Switches to `site`'s server as Settings would, then checks the form there once that
@@ -79,26 +78,26 @@ impl MeetjoinApp {
             Site::International => ServerChoice::Intl,
         };
         self.apply(Action::SetServer(choice, None));
-        self.state.check_on_server = Some(site.server());
+        self.state.pending = Some(PendingCheck::OnServer(site.server()));
         self.follow_site_switch();
     }
 
     /// Checks the form on the server switched to for the invitation, once the worker has that
     /// server's saved sign-in looked up.
     pub(crate) fn follow_site_switch(&mut self) {
-        let Some(server) = &self.state.check_on_server else {
+        let Some(PendingCheck::OnServer(server)) = &self.state.pending else {
             return;
         };
         // Another server was chosen meanwhile (Settings): that intention is gone.
-        if self.server != *server {
-            self.state.check_on_server = None;
+        if self.server() != *server {
+            self.state.pending = None;
             return;
         }
         let status = self.worker.status();
         if status.server != *server || status.restoring {
             return;
         }
-        self.state.check_on_server = None;
+        self.state.pending = None;
         self.apply(Action::Check);
     }
 
@@ -124,7 +123,7 @@ impl MeetjoinApp {
             &views::invitation::LinkJoinModel {
                 joining: self.worker.join.is_pending(),
                 failure: self.state.join_failure.as_ref(),
-                download_page: crate::join::download_page(&self.server),
+                download_page: crate::join::download_page(&self.server()),
             },
         )
     }

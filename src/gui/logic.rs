@@ -5,8 +5,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::app::MeetjoinApp;
 use super::state::{
-    CheckStatus, CheckedWith, ClipboardOffer, HistoryEntry, Lockout, MeetingFacts, ServerChoice,
-    SettingsDialog, SignInForm, SignInMethodTab, Toast, Undo,
+    CheckStatus, CheckedWith, ClipboardOffer, HistoryEntry, Lockout, MeetingFacts, PendingCheck,
+    ServerChoice, SettingsDialog, SignInForm, SignInMethodTab, Toast, Undo,
 };
 use super::views::Action;
 use super::worker::{Checked, JoinJob};
@@ -14,7 +14,7 @@ use crate::api::auth::now_unix;
 use crate::api::meetings::{MeetingRange, meetings_today};
 use crate::api::{AppIdCredentials, ErrorKind, RandomRequest};
 use crate::join::JoinPlan;
-use crate::meeting_id::{MeetingId, invitation_password};
+use crate::meeting_id::MeetingId;
 use crate::session::{Credentials, SignInOutcome};
 use eframe::egui;
 
@@ -46,8 +46,8 @@ impl MeetjoinApp {
         if let Some(text) = self.worker.clipboard_text.take_result() {
             self.clipboard_read(text);
         }
-        if self.state.check_when_ready && !self.worker.status().restoring {
-            self.state.check_when_ready = false;
+        if self.state.pending == Some(PendingCheck::WhenReady) && !self.worker.status().restoring {
+            self.state.pending = None;
             // Never on its own on the other official site: the form offers to check there.
             if self.other_site().is_none() {
                 self.start_check();
@@ -255,8 +255,7 @@ impl MeetjoinApp {
         form.password_cleared = None;
         form.show_password = false;
         self.state.reveal_form = true;
-        self.start_check();
-        true
+        self.start_check()
     }
 
     /// Clears a result or error that no longer belongs to what is on screen: the meeting ID,
@@ -272,7 +271,7 @@ impl MeetjoinApp {
         let status = self.worker.status();
         let form = &self.state.form;
         let current = self.state.checked_with.as_ref().is_some_and(|asked| {
-            MeetingId::parse(&form.input).is_ok_and(|id| id == asked.meeting_id)
+            form.meeting_id() == Some(&asked.meeting_id)
                 && form.password == asked.password.expose_secret()
                 && self.state.settings.guest_waiting == asked.guest_waiting
                 && status.server == asked.server
@@ -292,9 +291,9 @@ impl MeetjoinApp {
         if let Some(meeting) = startup.meeting.filter(|m| !m.trim().is_empty()) {
             self.fill_meeting(meeting);
             self.state.form.focus_input = true;
-            self.state.check_when_ready = true;
+            self.state.pending = Some(PendingCheck::WhenReady);
         } else if startup.check_clipboard {
-            self.state.check_clipboard_next = true;
+            self.state.pending = Some(PendingCheck::ClipboardMeeting);
             self.worker.read_clipboard();
         }
     }
@@ -323,28 +322,26 @@ impl MeetjoinApp {
     /// The clipboard's text arrived: checked at once (`--check-clipboard`), or a meeting
     /// found in it offered once in a banner.
     fn clipboard_read(&mut self, text: Option<SecretString>) {
-        let check_now = std::mem::take(&mut self.state.check_clipboard_next);
+        let check_now = self.state.pending == Some(PendingCheck::ClipboardMeeting);
+        if check_now {
+            self.state.pending = None;
+        }
         let Some(text) = text else {
             return;
         };
         // Our own copied random looks like a meeting ID (15 digits): it is not one.
-        let ours = self
-            .state
-            .last_copied
-            .as_ref()
-            .is_some_and(|random| random.expose_secret() == text.expose_secret().trim());
+        if self.worker.is_own_copy(&text) {
+            return;
+        }
         let Ok(meeting_id) = MeetingId::parse(text.expose_secret()) else {
             return;
         };
-        if ours {
-            return;
-        }
         if check_now {
             self.fill_from(&text);
-            self.state.check_when_ready = true;
+            self.state.pending = Some(PendingCheck::WhenReady);
             return;
         }
-        let in_form = MeetingId::parse(&self.state.form.input).is_ok_and(|id| id == meeting_id);
+        let in_form = self.state.form.meeting_id() == Some(&meeting_id);
         if in_form || self.state.clipboard_offered.contains(&meeting_id) {
             return;
         }
@@ -375,11 +372,13 @@ impl MeetjoinApp {
     /// meeting (or before any meeting ID).
     pub(crate) fn follow_input(&mut self) {
         let form = &mut self.state.form;
+        form.sync();
         if form.input == form.seen_input {
             return;
         }
         form.seen_input.clone_from(&form.input);
-        let meeting = MeetingId::parse(&form.input).ok();
+        let meeting = form.meeting_id().cloned();
+        let found = form.read().ok().and_then(|i| i.password.clone());
         let from_invitation = form.password_from_invitation.as_ref() == Some(&form.password);
         // A password typed for another meeting is not the user's choice for this one.
         let for_another = form
@@ -389,7 +388,7 @@ impl MeetjoinApp {
         if !(form.password.is_empty() || from_invitation || for_another) {
             return;
         }
-        match invitation_password(&form.input) {
+        match found.map(|p| p.expose_secret().to_owned()) {
             Some(password) => {
                 if form.password != password {
                     form.show_password = false;
@@ -415,8 +414,9 @@ impl MeetjoinApp {
     /// nothing is judged while typing.
     pub(crate) fn judge_meeting(&mut self) {
         let form = &mut self.state.form;
+        form.sync();
         form.judged_input = Some(form.input.clone());
-        let Ok(meeting) = MeetingId::parse(&form.input) else {
+        let Some(meeting) = form.meeting_id().cloned() else {
             return;
         };
         if form.judged_meeting.as_ref() != Some(&meeting) {
@@ -442,7 +442,7 @@ impl MeetjoinApp {
     /// now (or, with none there yet, to the next one judged).
     pub(crate) fn password_typed(&mut self) {
         let form = &mut self.state.form;
-        form.password_for = MeetingId::parse(&form.input).ok();
+        form.password_for = form.meeting_id().cloned();
         form.password_cleared = None;
         if form.password_from_invitation.as_ref() != Some(&form.password) {
             form.password_from_invitation = None;
@@ -452,8 +452,8 @@ impl MeetjoinApp {
     /// The time the meeting in the form still refuses new tries, if it is locked.
     pub(crate) fn lockout_left(&self) -> Option<std::time::Duration> {
         let lockout = self.state.lockout.as_ref()?;
-        let id = MeetingId::parse(&self.state.form.input).ok()?;
-        (id == lockout.meeting_id).then(|| lockout.remaining(std::time::Instant::now()))
+        let id = self.state.form.meeting_id()?;
+        (*id == lockout.meeting_id).then(|| lockout.remaining(std::time::Instant::now()))
     }
 
     /// Shows a finished check.
@@ -471,11 +471,15 @@ impl MeetjoinApp {
         match result {
             Ok(reply) => {
                 self.state.remember(HistoryEntry {
-                    meeting_id: meeting_id.as_str().to_owned(),
+                    meeting_id: meeting_id.clone(),
                     subject: reply.value.subject.clone(),
                     checked_at: now_unix(),
                 });
-                let join = self.state.join_after_check.take() == Some(meeting_id.clone());
+                let join =
+                    self.state.pending == Some(PendingCheck::JoinAfterCheck(meeting_id.clone()));
+                if join {
+                    self.state.pending = None;
+                }
                 self.state.check = CheckStatus::Done(MeetingFacts {
                     meeting_id,
                     reply: reply.value,
@@ -485,7 +489,9 @@ impl MeetjoinApp {
                 }
             }
             Err(error) => {
-                self.state.join_after_check = None;
+                if matches!(self.state.pending, Some(PendingCheck::JoinAfterCheck(_))) {
+                    self.state.pending = None;
+                }
                 let form = &mut self.state.form;
                 match error.kind {
                     // The password is what to fix: the field gets the focus, a wrong password
@@ -526,7 +532,8 @@ impl MeetjoinApp {
                     self.show_toast(self.lang().tr("gui.toast.signed_in"));
                 }
                 // The check asked for before signing in runs now.
-                if std::mem::take(&mut self.state.check_after_sign_in) {
+                if self.state.pending == Some(PendingCheck::AfterSignIn) {
+                    self.state.pending = None;
                     self.start_check();
                 }
             }
@@ -550,7 +557,9 @@ impl MeetjoinApp {
     /// Applies one user action.
     pub(crate) fn apply(&mut self, action: Action) {
         match action {
-            Action::Check => self.start_check(),
+            Action::Check => {
+                self.start_check();
+            }
             Action::JudgeMeeting => self.judge_meeting(),
             Action::PasswordTyped => self.password_typed(),
             Action::CheckWithWaitingPage => {
@@ -559,8 +568,8 @@ impl MeetjoinApp {
             }
             Action::CancelCheck => {
                 self.worker.check.cancel();
-                if self.state.check.is_running() {
-                    self.state.check = CheckStatus::Idle;
+                if matches!(self.state.pending, Some(PendingCheck::JoinAfterCheck(_))) {
+                    self.state.pending = None;
                 }
                 self.state.form.focus_input = true;
             }
@@ -590,7 +599,9 @@ impl MeetjoinApp {
             Action::CloseSignIn => {
                 self.worker.sign_in.cancel();
                 self.state.sign_in = None;
-                self.state.check_after_sign_in = false;
+                if self.state.pending == Some(PendingCheck::AfterSignIn) {
+                    self.state.pending = None;
+                }
                 self.state.form.focus_input = true;
             }
             Action::SignOut => {
@@ -599,14 +610,15 @@ impl MeetjoinApp {
                 self.worker.sign_out();
             }
             Action::OpenSettings => {
+                let status = self.worker.status();
                 self.state.settings_dialog = Some(SettingsDialog {
                     display_name: self.state.settings.join.display_name.clone(),
                     // A custom server in use (from the command line too) shows its address.
-                    custom_server: match &self.server {
-                        crate::server::Server::Custom(_) => self.server.base(),
+                    custom_server: match &status.server {
+                        crate::server::Server::Custom(_) => status.server.base(),
                         _ => self.state.settings.custom_server.clone(),
                     },
-                    ca_file: self
+                    ca_file: status
                         .ca_file
                         .as_ref()
                         .map(|path| path.display().to_string())
@@ -630,8 +642,7 @@ impl MeetjoinApp {
                 }
                 self.command_line_server = None;
                 let next = self.state.settings.server();
-                if next != self.server {
-                    self.server = next.clone();
+                if next != self.server() {
                     self.state.check = CheckStatus::Idle;
                     self.worker.set_server(next);
                 }
@@ -642,7 +653,6 @@ impl MeetjoinApp {
                     self.state.settings.ca_file = ca_file.clone();
                 }
                 self.command_line_ca_file = None;
-                self.ca_file = ca_file.clone();
                 // Applied again even when unchanged: the file itself may have been fixed.
                 self.state.check = CheckStatus::Idle;
                 self.state.checked_with = None;
@@ -658,9 +668,7 @@ impl MeetjoinApp {
                 }
             }
             Action::RecallHistory(meeting_id) => {
-                let grouped = MeetingId::parse(&meeting_id)
-                    .map(|id| id.grouped())
-                    .unwrap_or(meeting_id);
+                let grouped = meeting_id.grouped();
                 self.fill_meeting(grouped.clone());
                 self.state.form.focus_input = true;
                 self.state.reveal_form = true;
@@ -697,12 +705,16 @@ impl MeetjoinApp {
                 None => {}
             },
             Action::JoinListed(meeting_id) => {
-                if self.check_listed(&meeting_id) && self.state.check.is_running() {
-                    self.state.join_after_check = Some(meeting_id);
+                // The intention first: on a fast server the check may be over before the
+                // next line runs.
+                self.state.pending = Some(PendingCheck::JoinAfterCheck(meeting_id.clone()));
+                let started = self.check_listed(&meeting_id);
+                if !started && matches!(self.state.pending, Some(PendingCheck::JoinAfterCheck(_))) {
+                    self.state.pending = None;
                 }
             }
             Action::CheckListed(meeting_id) => {
-                self.state.join_after_check = None;
+                self.state.pending = None;
                 self.check_listed(&meeting_id);
             }
             Action::RefreshMeetings => self.read_meetings(),
@@ -729,7 +741,9 @@ impl MeetjoinApp {
                     room.join_on_arrival = join;
                 }
             }
-            Action::RefreshRandom => self.start_check(),
+            Action::RefreshRandom => {
+                self.start_check();
+            }
             Action::JoinInBrowser => self.join_with(true),
             Action::CopyInvitation => self.copy_invitation(),
             Action::AskSignOut => {
@@ -746,24 +760,25 @@ impl MeetjoinApp {
         }
     }
 
-    /// Starts a check of the meeting in the form; a check in flight is abandoned.
-    fn start_check(&mut self) {
+    /// Starts a check of the meeting in the form (a check in flight is abandoned); false when
+    /// none started (no meeting ID, a lockout, sign-in first).
+    fn start_check(&mut self) -> bool {
         self.judge_meeting();
-        let Ok(meeting_id) = MeetingId::parse(&self.state.form.input) else {
-            return;
+        let Some(meeting_id) = self.state.form.meeting_id().cloned() else {
+            return false;
         };
         if self.lockout_left().is_some_and(|left| !left.is_zero()) {
-            return;
+            return false;
         }
         // Before sign-in, Check opens sign-in and runs once it succeeds (unless there is no
         // session at all: the session's card says why, and the check says it again).
         let status = self.worker.status();
         if status.signed_in.is_none() && !status.restoring && status.session_error.is_none() {
-            self.state.check_after_sign_in = true;
+            self.state.pending = Some(PendingCheck::AfterSignIn);
             if self.state.sign_in.is_none() {
                 self.open_sign_in();
             }
-            return;
+            return false;
         }
         let request = RandomRequest {
             meeting_id: meeting_id.clone(),
@@ -774,13 +789,16 @@ impl MeetjoinApp {
             meeting_id: meeting_id.clone(),
             password: SecretString::from(self.state.form.password.clone()),
             guest_waiting: self.state.settings.guest_waiting,
-            server: self.server.clone(),
+            server: self.server(),
             account: self.worker.status().signed_in.map(|s| s.account),
         });
         self.state.copied_until = None;
         self.state.join_failure = None;
-        self.state.check = CheckStatus::Running(meeting_id);
+        // The outcome on screen belongs to the check before: it goes; the worker's slot is
+        // what says a check runs.
+        self.state.check = CheckStatus::Idle;
         self.worker.check(request);
+        true
     }
 
     /// Waits here for the host of the meeting whose check said the host has not arrived: the
@@ -846,23 +864,36 @@ impl MeetjoinApp {
         let password = Some(&asked.password).filter(|_| facts.reply.need_password != Some(false));
         let text = crate::join::invitation_text(lang, &facts.meeting_id, password, &link);
         self.ctx.copy_text(text.expose_secret().to_owned());
-        self.state.last_copied = Some(text.clone());
+        let note = self.own_copy(
+            text,
+            "gui.join.invitation_copied",
+            "gui.join.invitation_copied_clears",
+        );
+        self.show_toast(note);
+    }
+
+    /// Something of this window's reached the clipboard (`text`): the worker remembers it
+    /// (never offered back as a meeting) and clears it after the settings' delay where it can.
+    /// Returns the line that says so: `kept_key` without a delay, `clears_key` (with its
+    /// `time`) with one.
+    fn own_copy(&mut self, text: SecretString, kept_key: &str, clears_key: &str) -> String {
+        let lang = self.lang();
         let delay = self.state.settings.clipboard_clear.delay();
-        let note = match delay.filter(|_| super::worker::clipboard_clears_here()) {
+        let clears = delay.filter(|_| self.clipboard_clears_later);
+        self.worker.own_copy(text, clears);
+        match clears {
             Some(delay) => {
-                self.worker.clear_clipboard_later(text, delay);
                 let secs = i64::try_from(delay.as_secs()).unwrap_or(i64::MAX);
                 t!(
-                    "gui.join.invitation_copied_clears",
+                    clears_key,
                     locale = lang.code(),
                     time = super::views::duration_text(lang, secs)
                 )
                 .into_owned()
             }
             None if delay.is_some() => lang.tr("gui.result.copied_not_cleared"),
-            None => lang.tr("gui.join.invitation_copied"),
-        };
-        self.show_toast(note);
+            None => lang.tr(kept_key),
+        }
     }
 
     /// Copies the auth random, says so, and arranges for the clipboard to be cleared.
@@ -883,23 +914,7 @@ impl MeetjoinApp {
     /// with the mouse): it is never offered back as a meeting, it is cleared from the
     /// clipboard like any copy of it, and a line by the Copy button says when.
     pub(crate) fn random_copied(&mut self, random: SecretString) {
-        self.state.last_copied = Some(random.clone());
-        let lang = self.lang();
-        let delay = self.state.settings.clipboard_clear.delay();
-        let text = match delay.filter(|_| super::worker::clipboard_clears_here()) {
-            Some(delay) => {
-                self.worker.clear_clipboard_later(random, delay);
-                let secs = i64::try_from(delay.as_secs()).unwrap_or(i64::MAX);
-                t!(
-                    "gui.result.copied_clears",
-                    locale = lang.code(),
-                    time = super::views::duration_text(lang, secs)
-                )
-                .into_owned()
-            }
-            None if delay.is_some() => lang.tr("gui.result.copied_not_cleared"),
-            None => lang.tr("gui.result.copied_kept"),
-        };
+        let text = self.own_copy(random, "gui.result.copied_kept", "gui.result.copied_clears");
         let now = self.ctx.input(|i| i.time);
         self.state.copy_note = Some(Toast {
             text,

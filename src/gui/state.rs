@@ -24,7 +24,9 @@ pub const HISTORY_LIMIT: usize = 10;
 pub struct AppState {
     /// Preferences.
     pub settings: Settings,
-    /// Recently checked meetings, newest first.
+    /// Recently checked meetings, newest first (an entry that no longer reads as a meeting ID
+    /// is left out when loading).
+    #[serde(deserialize_with = "lenient_history")]
     pub history: Vec<HistoryEntry>,
     /// The "check a meeting" form.
     #[serde(skip)]
@@ -50,9 +52,11 @@ pub struct AppState {
     /// What the last check asked about: its outcome is shown only while this still holds.
     #[serde(skip)]
     pub checked_with: Option<CheckedWith>,
-    /// Check was asked for before sign-in: the check runs once sign-in succeeds.
+    /// What the window means to do once something it waits for happens (sign-in, the saved
+    /// sign-in's lookup, the clipboard's text, another server's session, a check): one
+    /// intention at a time.
     #[serde(skip)]
-    pub check_after_sign_in: bool,
+    pub pending: Option<PendingCheck>,
     /// Copy shows "Copied ✓" until then (egui time, seconds).
     #[serde(skip)]
     pub copied_until: Option<f64>,
@@ -65,13 +69,6 @@ pub struct AppState {
     /// Why the last Join did not open the meeting, shown under the result.
     #[serde(skip)]
     pub join_failure: Option<crate::gui::worker::JoinFailure>,
-    /// Check the form's meeting once the saved sign-in has been looked up (a meeting given
-    /// on the command line, handed over by a second launch, or from the clipboard).
-    #[serde(skip)]
-    pub check_when_ready: bool,
-    /// The next clipboard read checks its meeting at once instead of offering it.
-    #[serde(skip)]
-    pub check_clipboard_next: bool,
     /// The meeting found in the clipboard, offered in a banner.
     #[serde(skip)]
     pub clipboard_offer: Option<ClipboardOffer>,
@@ -81,9 +78,6 @@ pub struct AppState {
     /// The window had the focus on the last frame (a gain of focus reads the clipboard).
     #[serde(skip)]
     pub had_focus: bool,
-    /// The last random this window copied: never offered back as a meeting ID.
-    #[serde(skip)]
-    pub last_copied: Option<SecretString>,
     /// The line by the Copy button after a copy: when the clipboard is cleared.
     #[serde(skip)]
     pub copy_note: Option<Toast>,
@@ -96,20 +90,12 @@ pub struct AppState {
     /// The signed-in user's meetings, for the Today list: in memory only, never saved.
     #[serde(skip)]
     pub today: TodayList,
-    /// Join this meeting once its check (running now) succeeds: Join in the Today list or in a
-    /// reminder checks first, then opens the meeting.
-    #[serde(skip)]
-    pub join_after_check: Option<MeetingId>,
     /// The waiting room: a meeting whose host has not arrived, checked again now and then.
     #[serde(skip)]
     pub waiting: Option<WaitingRoom>,
     /// The Join running opens the meeting's web page in the browser.
     #[serde(skip)]
     pub joining_in_browser: bool,
-    /// The server switched to for the invitation's site: the form is checked there once the
-    /// worker has that server's session.
-    #[serde(skip)]
-    pub check_on_server: Option<Server>,
 }
 
 /// The Today list: the user's meetings as last read. Passwords and links inside are secrets,
@@ -142,6 +128,39 @@ pub struct WaitingRoom {
     pub join_on_arrival: bool,
     /// Why the wait ended without the host (gave up after 30 minutes, or another answer).
     pub ended: Option<ApiError>,
+}
+
+/// A check the window means to make (or a Join after one) once what it waits for happens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PendingCheck {
+    /// Check the form once the saved sign-in has been looked up (a meeting given on the
+    /// command line, handed over by a second launch, or taken from the clipboard).
+    WhenReady,
+    /// Check the form once sign-in succeeds (Check was pressed signed out).
+    AfterSignIn,
+    /// Check the clipboard's meeting as soon as it is read (`--check-clipboard`).
+    ClipboardMeeting,
+    /// Check the form on this server once its saved sign-in is known (the invitation's site).
+    OnServer(Server),
+    /// Open this meeting once its check, running now, succeeds (Join in the Today list or a
+    /// reminder).
+    JoinAfterCheck(MeetingId),
+}
+
+/// Reads the saved history, leaving out entries that no longer read (a saved state of an
+/// older or a broken version must not cost the user their settings).
+fn lenient_history<'de, D>(deserializer: D) -> Result<Vec<HistoryEntry>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let entries: Vec<serde_json::Value> = match Vec::deserialize(deserializer) {
+        Ok(entries) => entries,
+        Err(_) => return Ok(Vec::new()),
+    };
+    Ok(entries
+        .into_iter()
+        .filter_map(|entry| serde_json::from_value(entry).ok())
+        .collect())
 }
 
 /// A meeting found in the clipboard, offered in a banner.
@@ -433,8 +452,8 @@ impl ClipboardClear {
 /// One recently checked meeting: no password, no auth random.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
-    /// The meeting ID (digits only).
-    pub meeting_id: String,
+    /// The meeting (saved as its digits).
+    pub meeting_id: MeetingId,
     /// The subject the service returned, if any.
     pub subject: Option<String>,
     /// When it was checked (Unix seconds).
@@ -461,6 +480,11 @@ pub struct CheckForm {
     pub password_from_invitation: Option<String>,
     /// The meeting text as last seen, to notice a change.
     pub seen_input: String,
+    /// What the meeting text reads as (the meeting ID, an invitation's password and link, or
+    /// why there is none), read once per change of the text, never per frame.
+    pub reading: Option<Result<crate::invitation::Invitation, crate::meeting_id::MeetingIdError>>,
+    /// The text [`CheckForm::reading`] was read from.
+    pub read_from: String,
     /// The meeting the password was typed or filled in for (`None`: typed before any meeting
     /// ID was in the field; it then belongs to the next meeting judged). A password never
     /// follows the user to another meeting: sent there, it would count towards that
@@ -481,6 +505,37 @@ pub struct CheckForm {
     pub cursor_to_end: bool,
 }
 
+impl CheckForm {
+    /// Reads the meeting text again if it changed since it was last read; true if it did.
+    pub fn sync(&mut self) -> bool {
+        if self.reading.is_some() && self.input == self.read_from {
+            return false;
+        }
+        self.read_from.clone_from(&self.input);
+        self.reading = Some(crate::invitation::Invitation::read(&self.input));
+        true
+    }
+
+    /// The meeting the text names, if it names one.
+    pub fn meeting_id(&self) -> Option<&MeetingId> {
+        match &self.reading {
+            Some(Ok(invitation)) => Some(&invitation.meeting_id),
+            _ => None,
+        }
+    }
+
+    /// What the text reads as: the invitation, or why it names no meeting.
+    pub fn read(
+        &self,
+    ) -> Result<&crate::invitation::Invitation, crate::meeting_id::MeetingIdError> {
+        match &self.reading {
+            Some(Ok(invitation)) => Ok(invitation),
+            Some(Err(error)) => Err(error.clone()),
+            None => Err(crate::meeting_id::MeetingIdError::Empty),
+        }
+    }
+}
+
 impl std::fmt::Debug for CheckForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CheckForm")
@@ -497,19 +552,10 @@ pub enum CheckStatus {
     /// Nothing checked yet (or cancelled).
     #[default]
     Idle,
-    /// A check of this meeting is running (the worker keeps the request itself).
-    Running(MeetingId),
     /// The service answered.
     Done(MeetingFacts),
     /// The check failed.
     Failed(ApiError),
-}
-
-impl CheckStatus {
-    /// True while a check is in flight.
-    pub fn is_running(&self) -> bool {
-        matches!(self, CheckStatus::Running(_))
-    }
 }
 
 /// What the service said about a meeting, for the result card.

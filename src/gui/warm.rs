@@ -3,14 +3,13 @@
 //! [`crate::api::Client::warm_up`].
 
 use super::app::MeetjoinApp;
-use crate::meeting_id::MeetingId;
 
 impl MeetjoinApp {
     /// Asks the worker to open the connection to the server once the form holds a valid
     /// meeting ID other than the last one warmed for. Cheap: the client itself warms at most
     /// once per [`crate::api::WARM_UP_INTERVAL`].
     pub(crate) fn warm_up_when_a_meeting_appears(&mut self) {
-        let Ok(meeting_id) = MeetingId::parse(&self.state.form.input) else {
+        let Some(meeting_id) = self.state.form.meeting_id().cloned() else {
             return;
         };
         if self.warmed_for.as_ref() == Some(&meeting_id) {

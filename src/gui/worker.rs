@@ -307,6 +307,9 @@ pub struct Worker {
     runtime: Option<WorkerRuntime>,
     commands: mpsc::UnboundedSender<Command>,
     status: watch::Receiver<AccountStatus>,
+    /// Publishes a server or CA file change at once, before the owner task takes it up: the
+    /// status is the one record of what is in effect, and it says the new one from now on.
+    publisher: watch::Sender<AccountStatus>,
     /// The meeting check; its progress is the retry it is waiting for, if any.
     pub check: JobSlot<Checked, RetryNotice>,
     /// The sign-in dialog's request.
@@ -369,7 +372,7 @@ impl Worker {
             ca_file,
             server: server.clone(),
             session: None,
-            status: status_tx,
+            status: status_tx.clone(),
             ctx: ctx.clone(),
             check: check.clone(),
             sign_in: sign_in.clone(),
@@ -386,6 +389,7 @@ impl Worker {
             runtime: Some(runtime),
             commands,
             status,
+            publisher: status_tx,
             check,
             sign_in,
             sign_out,
@@ -411,17 +415,30 @@ impl Worker {
     /// Trusts the CA certificates in `ca_file` too (a private deployment's own CA), or only the
     /// system's with `None`: abandons the work in flight, like a server change.
     pub fn set_ca_file(&self, ca_file: Option<PathBuf>) {
+        self.abandon_work();
+        let server = self.status.borrow().server.clone();
+        self.publisher
+            .send_replace(AccountStatus::starting(server, ca_file.clone()));
+        self.send(Command::SetCaFile(ca_file));
+    }
+
+    /// Abandons the work in flight that belongs to the server and its session.
+    fn abandon_work(&self) {
         self.check.cancel();
         self.sign_in.cancel();
         self.sign_out.cancel();
         self.meetings.cancel();
         self.wait.cancel();
-        self.send(Command::SetCaFile(ca_file));
     }
 
     fn send(&self, command: Command) {
         // The owner task lives as long as the runtime: a closed channel means shutdown.
         let _ = self.commands.send(command);
+    }
+
+    /// The server in use (without copying the rest of the status).
+    pub fn server(&self) -> Server {
+        self.status.borrow().server.clone()
     }
 
     /// Who is signed in on which server, as of now.
@@ -440,11 +457,10 @@ impl Worker {
 
     /// Switches to `server`: abandons the check, sign-in and sign-out in flight.
     pub fn set_server(&self, server: Server) {
-        self.check.cancel();
-        self.sign_in.cancel();
-        self.sign_out.cancel();
-        self.meetings.cancel();
-        self.wait.cancel();
+        self.abandon_work();
+        let ca_file = self.status.borrow().ca_file.clone();
+        self.publisher
+            .send_replace(AccountStatus::starting(server.clone(), ca_file));
         self.send(Command::SetServer(server));
     }
 
@@ -503,8 +519,32 @@ impl Worker {
         self.send(Command::SignOut(ticket));
     }
 
+    /// Something of the window's own reached the clipboard (a random, an invitation): it is
+    /// remembered, so that it is never offered back as a meeting, and cleared after `clear`
+    /// if the clipboard still holds it then.
+    pub fn own_copy(&self, text: SecretString, clear: Option<Duration>) {
+        *self
+            .clipboard
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(text.clone());
+        if let Some(delay) = clear {
+            self.clear_clipboard_later(text, delay);
+        }
+    }
+
+    /// True when `text` (read from the clipboard) is the window's own last copy.
+    pub fn is_own_copy(&self, text: &SecretString) -> bool {
+        self.clipboard
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|own| own.expose_secret().trim() == text.expose_secret().trim())
+    }
+
     /// After `delay`, clears the clipboard if it still holds `random`.
-    pub fn clear_clipboard_later(&self, random: SecretString, delay: Duration) {
+    fn clear_clipboard_later(&self, random: SecretString, delay: Duration) {
         self.clipboard.arm(random.clone());
         let guard = self.clipboard.clone();
         if let Some(runtime) = &self.runtime {
@@ -881,10 +921,14 @@ impl Drop for WarmUpDone {
     }
 }
 
-/// The auth random last copied, until it is cleared from the clipboard.
+/// The one owner of the window's clipboard: what the window itself copied last (never offered
+/// back as a meeting), and the copy still waiting to be cleared.
 #[derive(Clone, Default)]
 struct ClipboardGuard {
+    /// The copy waiting for its timer, until it is cleared.
     pending: Arc<Mutex<Option<SecretString>>>,
+    /// The window's own last copy.
+    last: Arc<Mutex<Option<SecretString>>>,
 }
 
 impl ClipboardGuard {

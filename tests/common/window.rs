@@ -134,6 +134,9 @@ pub fn window_sized(
             deps.sandbox = true;
             deps.demo = Some(demo_account());
             deps.saved = Some(saved);
+            // A desktop where the clipboard can be cleared later (tests/clipboard.rs clears it
+            // for real; tests/desktop.rs shows a Wayland desktop that cannot).
+            deps.clipboard_clears_later = true;
             MeetjoinApp::with_deps(&cc.egui_ctx, deps)
         })
 }
@@ -193,9 +196,7 @@ pub fn check(window: &mut Window) -> Result<String, ApiError> {
 }
 
 pub fn wait_until_checked(window: &mut Window) {
-    wait_until(window, "the check", |w| {
-        !w.state().state().check.is_running() && !w.state().check_pending()
-    });
+    wait_until(window, "the check", |w| !w.state().check_pending());
     window.run();
 }
 
@@ -238,6 +239,7 @@ pub fn window_on(
             let store = Arc::new(MemoryStore::new());
             let mut deps = AppDeps::new(server, store, handle);
             deps.saved = Some(test_settings());
+            deps.clipboard_clears_later = true;
             setup(&mut deps);
             MeetjoinApp::with_deps(&cc.egui_ctx, deps)
         })

@@ -48,7 +48,6 @@ pub fn check_form_ui(ui: &mut Ui, form: &mut CheckForm, model: CheckFormModel<'_
         card_title_ui(ui, &lang.tr("gui.check.heading"));
         ui.add_space(10.0);
 
-        let parsed = MeetingId::parse(&form.input);
         let input_label = ui.label(RichText::new(lang.tr("gui.check.input_label")).strong());
         let input = ui
             .add(
@@ -84,6 +83,11 @@ pub fn check_form_ui(ui: &mut Ui, form: &mut CheckForm, model: CheckFormModel<'_
         if input.has_focus() && enter_pressed(ui) && !locked {
             actions.push(Action::Check);
         }
+        // Read once per change of the text, not per frame.
+        if input.changed() {
+            form.sync();
+        }
+        let parsed = form.read().map(|invitation| invitation.meeting_id.clone());
         let judged = form.judged_input.as_deref() == Some(form.input.as_str()) || pasted;
         parsed_line_ui(ui, lang, &parsed, judged);
         ui.add_space(8.0);

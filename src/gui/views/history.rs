@@ -6,7 +6,6 @@ use rust_i18n::t;
 use super::{Action, ago_text, card, card_title_ui};
 use crate::gui::state::HistoryEntry;
 use crate::i18n::Lang;
-use crate::meeting_id::MeetingId;
 
 /// Draws the list; returns which entry was clicked, or Clear all.
 pub fn history_ui(
@@ -39,9 +38,7 @@ pub fn history_ui(
             return;
         }
         for entry in entries {
-            let grouped = MeetingId::parse(&entry.meeting_id)
-                .map(|id| id.grouped())
-                .unwrap_or_else(|_| entry.meeting_id.clone());
+            let grouped = entry.meeting_id.grouped();
             let subject = entry.subject.as_deref().unwrap_or("");
             let button = egui::Button::new((
                 RichText::new(grouped.clone()).monospace().strong(),

@@ -79,8 +79,8 @@ pub enum Action {
     SetClipboardClear(ClipboardClear),
     /// Turn history on or off (off clears it).
     SetKeepHistory(bool),
-    /// Put a remembered meeting ID back into the form.
-    RecallHistory(String),
+    /// Put a remembered meeting back into the form.
+    RecallHistory(crate::meeting_id::MeetingId),
     /// Forget every remembered meeting (Undo brings them back for a few seconds).
     ClearHistory,
     /// Bring back what the status bar's message says was removed.
