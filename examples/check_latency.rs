@@ -265,9 +265,7 @@ fn window_check(setup: &Setup, server: &Server) -> Result<Duration, String> {
     let clicked = Instant::now();
     harness.get_by_role_and_label(Role::Button, "Check").click();
     harness.step();
-    step_until(&mut harness, "the check", |h| {
-        !h.state().check_pending()
-    })?;
+    step_until(&mut harness, "the check", |h| !h.state().check_pending())?;
     let elapsed = clicked.elapsed();
     match &harness.state().state().check {
         CheckStatus::Done(_) => Ok(elapsed),
