@@ -78,12 +78,6 @@ pub fn result_card_ui(
             Some(true) => lang.tr("gui.result.webinar_yes"),
             other => yes_no(lang, other),
         };
-        // Answers that change how you join stand out; good news is green; a plain "No" is grey.
-        let flag = |value: Option<bool>, yes: Tone| match value {
-            Some(true) => yes,
-            Some(false) => Tone::Plain,
-            None => Tone::Unknown,
-        };
         fact_row_ui(ui, &lang.tr("gui.result.webinar"), |ui| {
             answer_ui(ui, webinar, flag(facts.reply.webinar, Tone::Notice));
         });
@@ -319,20 +313,36 @@ pub enum Tone {
     Notice,
 }
 
-/// An answer as a small badge coloured by what it means.
-fn answer_ui(ui: &mut Ui, text: String, tone: Tone) {
+/// The tone of a yes/no answer: `yes` when it holds (answers that change how you join stand
+/// out, good news is green), a plain grey "No", and "unknown" when the service did not say.
+fn flag(value: Option<bool>, yes: Tone) -> Tone {
+    match value {
+        Some(true) => yes,
+        Some(false) => Tone::Plain,
+        None => Tone::Unknown,
+    }
+}
+
+/// The fill and text colours of a badge of this tone; `None` for an unknown answer, which is
+/// plain italics instead.
+fn badge_colors(ui: &Ui, tone: Tone) -> Option<(egui::Color32, egui::Color32)> {
     let palette = theme::palette(ui);
-    let (fill, color) = match tone {
-        Tone::Unknown => {
-            ui.label(RichText::new(text).italics().weak());
-            return;
-        }
-        Tone::Plain => (
+    match tone {
+        Tone::Unknown => None,
+        Tone::Plain => Some((
             ui.visuals().extreme_bg_color,
             ui.visuals().strong_text_color(),
-        ),
-        Tone::Good => (palette.good_fill, palette.good_text),
-        Tone::Notice => (palette.notice_fill, palette.notice_text),
+        )),
+        Tone::Good => Some((palette.good_fill, palette.good_text)),
+        Tone::Notice => Some((palette.notice_fill, palette.notice_text)),
+    }
+}
+
+/// An answer as a small badge coloured by what it means.
+fn answer_ui(ui: &mut Ui, text: String, tone: Tone) {
+    let Some((fill, color)) = badge_colors(ui, tone) else {
+        ui.label(RichText::new(text).italics().weak());
+        return;
     };
     egui::Frame::new()
         .fill(fill)
@@ -365,4 +375,38 @@ fn random_layout(ui: &Ui, random: &str) -> egui::text::LayoutJob {
     }
     job.wrap.max_width = f32::INFINITY;
     job
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yes_no_and_allowed_are_told_apart_in_both_themes() {
+        // The answers of a result: webinar and password required stand out when yes, mini
+        // programs allowed is good news, every "No" is plain, and unsaid is unknown.
+        assert_eq!(flag(Some(true), Tone::Notice), Tone::Notice);
+        assert_eq!(flag(Some(true), Tone::Good), Tone::Good);
+        assert_eq!(flag(Some(false), Tone::Good), Tone::Plain);
+        assert_eq!(flag(None, Tone::Notice), Tone::Unknown);
+        for theme in [egui::Theme::Light, egui::Theme::Dark] {
+            let ctx = egui::Context::default();
+            ctx.set_theme(theme);
+            crate::gui::theme::setup_style(&ctx);
+            let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+                let colors: Vec<_> = [Tone::Plain, Tone::Good, Tone::Notice]
+                    .into_iter()
+                    .filter_map(|tone| badge_colors(ui, tone))
+                    .collect();
+                assert_eq!(colors.len(), 3, "{theme:?}");
+                for (i, a) in colors.iter().enumerate() {
+                    for b in &colors[i + 1..] {
+                        assert_ne!(a.0, b.0, "{theme:?}: two tones share a fill");
+                    }
+                }
+                assert_eq!(badge_colors(ui, Tone::Unknown), None);
+            });
+            output.textures_delta.clear();
+        }
+    }
 }
