@@ -585,43 +585,8 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
         browser: args.browser,
         web_link: None,
     });
-    let (link, opening) = match plan {
-        Ok(crate::join::JoinPlan::Client(client)) => {
-            // Signed in with an App ID, the client joins as the same user, with a one-time nonce.
-            let nonce = if client.needs_nonce {
-                Some(
-                    checked
-                        .session
-                        .portal_nonce()
-                        .await
-                        .map_err(|e| Failure::api(e, lang))?,
-                )
-            } else {
-                None
-            };
-            let opening = t!(
-                "cli.join_opened",
-                locale = lang.code(),
-                id = meeting_id.grouped()
-            );
-            (client.link(nonce.as_ref()), opening)
-        }
-        Ok(crate::join::JoinPlan::Browser(link)) => {
-            let opening = t!(
-                "cli.join_browser_opened",
-                locale = lang.code(),
-                id = meeting_id.grouped()
-            );
-            (link, opening)
-        }
-        Ok(crate::join::JoinPlan::InvitationLink(link)) => {
-            let opening = t!(
-                "invitation.link_opened",
-                locale = lang.code(),
-                id = meeting_id.grouped()
-            );
-            (link, opening)
-        }
+    let plan = match plan {
+        Ok(plan) => plan,
         Err(crate::join::PlanError::MissingName) => {
             return Err(Failure::usage(
                 "missing_name",
@@ -636,14 +601,27 @@ async fn join(args: JoinArgs, lang: Lang) -> Result<(), Failure> {
             return Err(Failure::api(error, lang));
         }
     };
+    let id = meeting_id.grouped();
+    let opening = match &plan {
+        crate::join::JoinPlan::Client(_) => t!("cli.join_opened", locale = lang.code(), id = id),
+        crate::join::JoinPlan::Browser(_) => {
+            t!("cli.join_browser_opened", locale = lang.code(), id = id)
+        }
+        crate::join::JoinPlan::InvitationLink(_) => {
+            t!("invitation.link_opened", locale = lang.code(), id = id)
+        }
+    };
+    // The same plan the window carries out: a one-time portal nonce first for an App ID.
+    let link = plan
+        .link(Some(&checked.session), || ApiError::new(ErrorKind::Other))
+        .await
+        .map_err(|e| Failure::api(e, lang))?;
     if args.print_link {
         println!("{}", link.expose_secret());
         return Ok(());
     }
     let server = checked.server.clone();
-    let opened = tokio::task::spawn_blocking(move || crate::join::open_link(&link))
-        .await
-        .unwrap_or_else(|e| Err(crate::join::OpenError::Failed(e.to_string())));
+    let opened = crate::join::open_link_off_thread(link).await;
     match opened {
         Ok(()) => {
             eprintln!("{opening}");

@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::api::ErrorKind;
+use crate::api::{ApiError, ErrorKind};
 use crate::i18n::Lang;
 use crate::invitation::InvitationLink;
 use crate::meeting_id::MeetingId;
 use crate::secrets::SignInMethod;
 use crate::server::Server;
-use crate::session::SignedIn;
+use crate::session::{Session, SignedIn};
 
 /// The scheme the official HUAWEI CLOUD Meeting client registers.
 pub const SCHEME: &str = "cloudlink";
@@ -260,6 +260,59 @@ pub fn plan(input: &JoinInput<'_>) -> Result<JoinPlan, PlanError> {
         },
         needs_nonce: signed_in.is_some_and(|s| matches!(s.method, SignInMethod::AppId { .. })),
     }))
+}
+
+impl JoinPlan {
+    /// The link this plan opens, for both faces: a client join signed in with an App ID asks
+    /// `session` for its one-time portal nonce first (no session then is `no_session`).
+    pub async fn link(
+        self,
+        session: Option<&Session>,
+        no_session: impl FnOnce() -> ApiError,
+    ) -> Result<SecretString, ApiError> {
+        match self {
+            JoinPlan::Client(client) => {
+                let nonce = if client.needs_nonce {
+                    Some(session.ok_or_else(no_session)?.portal_nonce().await?)
+                } else {
+                    None
+                };
+                Ok(client.link(nonce.as_ref()))
+            }
+            JoinPlan::InvitationLink(link) | JoinPlan::Browser(link) => Ok(link),
+        }
+    }
+}
+
+/// Why a planned join did not open the meeting.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    /// The portal nonce could not be had.
+    #[error("the portal nonce could not be had: {0}")]
+    Api(ApiError),
+    /// The link could not be opened (no client installed, no opener).
+    #[error("the link could not be opened: {0:?}")]
+    Open(OpenError),
+}
+
+/// Opens `link` off the async threads ([`open_link`] blocks for up to a few seconds).
+pub async fn open_link_off_thread(link: SecretString) -> Result<(), OpenError> {
+    tokio::task::spawn_blocking(move || open_link(&link))
+        .await
+        .unwrap_or_else(|e| Err(OpenError::Failed(e.to_string())))
+}
+
+/// Carries out a plan, as both faces do: its link ([`JoinPlan::link`]), then the opener.
+pub async fn execute(
+    plan: JoinPlan,
+    session: Option<&Session>,
+    no_session: impl FnOnce() -> ApiError,
+) -> Result<(), JoinError> {
+    let link = plan
+        .link(session, no_session)
+        .await
+        .map_err(JoinError::Api)?;
+    open_link_off_thread(link).await.map_err(JoinError::Open)
 }
 
 /// The meeting's web page: `known` (the meeting's own link, or the invitation's, which may

@@ -25,7 +25,7 @@ use crate::api::{
     ApiError, AuthRandom, Client, ClientOptions, LanguageSetting, RandomRequest, Reply, RetryNotice,
 };
 use crate::i18n::Lang;
-use crate::join::{JoinPlan, OpenError, open_link};
+use crate::join::JoinPlan;
 use crate::meeting_id::MeetingId;
 use crate::secrets::{StoreError, TokenStore};
 use crate::server::Server;
@@ -165,14 +165,8 @@ pub struct JoinJob {
     pub plan: JoinPlan,
 }
 
-/// Why Join did not open the meeting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum JoinFailure {
-    /// The portal nonce could not be had.
-    Api(ApiError),
-    /// The link could not be opened (no client installed, no opener).
-    Open(OpenError),
-}
+/// Why Join did not open the meeting (the library's [`crate::join::JoinError`]).
+pub use crate::join::JoinError as JoinFailure;
 
 /// The handle the window uses for all background work.
 pub struct Worker {

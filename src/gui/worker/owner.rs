@@ -2,31 +2,6 @@
 
 use super::*;
 
-/// Join's work: a portal nonce if the plan needs one, the link, and the opener off the async
-/// threads. The link (it holds the password) lives only here.
-pub(super) async fn join_meeting(
-    session: Option<Session>,
-    job: JoinJob,
-    no_session: ApiError,
-) -> Result<(), JoinFailure> {
-    let link = match job.plan {
-        JoinPlan::Client(client) => {
-            let nonce = if client.needs_nonce {
-                let session = session.ok_or(JoinFailure::Api(no_session))?;
-                Some(session.portal_nonce().await.map_err(JoinFailure::Api)?)
-            } else {
-                None
-            };
-            client.link(nonce.as_ref())
-        }
-        JoinPlan::InvitationLink(link) | JoinPlan::Browser(link) => link,
-    };
-    tokio::task::spawn_blocking(move || open_link(&link))
-        .await
-        .unwrap_or_else(|e| Err(OpenError::Failed(e.to_string())))
-        .map_err(JoinFailure::Open)
-}
-
 /// The task that owns the session. Commands arrive in order, so a check asked for after a
 /// server change runs on the new server's session.
 pub(super) struct Owner {
@@ -186,7 +161,7 @@ impl Owner {
                     let session = self.session.clone();
                     let no_session = self.session_error();
                     self.join.run(&self.handle, ticket, async move {
-                        join_meeting(session, job, no_session).await
+                        crate::join::execute(job.plan, session.as_ref(), || no_session).await
                     });
                 }
             }
