@@ -47,208 +47,52 @@ pub fn result_card_ui(
     facts: &MeetingFacts,
     model: &ResultModel<'_>,
 ) -> ResultCardOutput {
-    let copied = model.copied;
-    let mut action = None;
-    let mut join_failure = None;
-    card(ui).show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        ui.label(
-            RichText::new(t!(
-                "gui.result.meeting_id",
-                locale = lang.code(),
-                id = facts.meeting_id.grouped()
-            ))
-            .weak(),
-        );
-        let subject = facts
-            .reply
-            .subject
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| lang.tr("gui.result.no_subject"));
-        ui.add(egui::Label::new(RichText::new(subject).size(24.0).strong()).wrap());
-        ui.add_space(12.0);
-
-        let (mode, help) = mode_text(lang, facts.conf_mode());
-        fact_row_ui(ui, &lang.tr("gui.result.mode"), |ui| {
-            ui.label(RichText::new(mode).strong());
-            ui.label(RichText::new(help).small().weak());
-        });
-        let webinar = match facts.reply.webinar {
-            Some(true) => lang.tr("gui.result.webinar_yes"),
-            other => yes_no(lang, other),
-        };
-        fact_row_ui(ui, &lang.tr("gui.result.webinar"), |ui| {
-            answer_ui(ui, webinar, flag(facts.reply.webinar, Tone::Notice));
-        });
-        fact_row_ui(ui, &lang.tr("gui.result.password_required"), |ui| {
-            let need = facts.reply.need_password;
-            answer_ui(ui, yes_no(lang, need), flag(need, Tone::Notice));
-        });
-        let applets = match facts.reply.support_applets {
-            Some(true) => lang.tr("gui.result.applets_yes"),
-            Some(false) => lang.tr("gui.result.applets_no"),
-            None => lang.tr("gui.unknown"),
-        };
-        fact_row_ui(ui, &lang.tr("gui.result.applets"), |ui| {
-            answer_ui(ui, applets, flag(facts.reply.support_applets, Tone::Good));
-        });
-
-        ui.add_space(14.0);
-        ui.separator();
-        ui.add_space(8.0);
-        let random_label = ui.label(RichText::new(lang.tr("gui.result.random")).strong());
-        super::text::wrapped_label_ui(
-            ui,
-            RichText::new(lang.tr("gui.result.random_help"))
-                .small()
-                .weak(),
-        );
-        ui.add_space(4.0);
-        egui::Frame::new()
-            .fill(ui.visuals().extreme_bg_color)
-            .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
-            .corner_radius(6.0)
-            .inner_margin(egui::Margin::symmetric(12, 6))
-            .show(ui, |ui| {
-                // Grouped in threes by spacing alone: a double-click selects all the digits,
-                // and a copy of them holds no spaces. Read-only text the user can select and
-                // copy (Ctrl+C), whose copy the window sees and clears like Copy's.
-                let mut digits = facts.random().expose_secret();
-                let mut layouter = |ui: &Ui, text: &dyn egui::TextBuffer, _width: f32| {
-                    ui.fonts_mut(|fonts| fonts.layout_job(random_layout(ui, text.as_str())))
-                };
-                ui.add(
-                    egui::TextEdit::singleline(&mut digits)
-                        .id(random_id())
-                        .frame(egui::Frame::NONE)
-                        .layouter(&mut layouter)
-                        .desired_width(0.0)
-                        .clip_text(false),
-                )
-                .labelled_by(random_label.id);
-            });
-        super::text::wrapped_label_ui(
-            ui,
-            RichText::new(t!(
-                "gui.result.fetched",
-                locale = lang.code(),
-                ago = super::ago_text(lang, model.age_secs)
-            ))
-            .small()
-            .weak(),
-        );
-        ui.add_space(8.0);
-        if model.stale {
-            // An old random is not copied silently: a new one first.
-            super::text::wrapped_label_ui(
-                ui,
+    card(ui)
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
                 RichText::new(t!(
-                    "gui.result.stale",
+                    "gui.result.meeting_id",
                     locale = lang.code(),
-                    ago = super::ago_text(lang, model.age_secs)
+                    id = facts.meeting_id.grouped()
                 ))
-                .color(theme::palette(ui).caution),
+                .weak(),
             );
-            ui.add_space(4.0);
-            if ui
-                .add(primary_button(ui, &lang.tr("gui.result.refresh")))
-                .clicked()
-            {
-                action = Some(Action::RefreshRandom);
-            }
-            return;
-        }
-        // Join is the point of the check: the primary action. Copy stands next to it, each
-        // shortcut under its own button. Wrapped: at the narrowest, Copy goes to the next line.
-        ui.horizontal_wrapped(|ui| {
-            let join = primary_button(ui, &lang.tr("gui.join.button"));
-            let join = ui.vertical(|ui| {
-                ui.add_enabled(!model.joining, join)
-                    .on_hover_text(lang.tr("gui.join.tooltip"))
-            });
-            if join.inner.clicked() {
-                action = Some(Action::Join);
-            }
-            if model.joining {
-                ui.spinner();
-            }
-            let label = if copied {
-                lang.tr("gui.result.copied")
-            } else {
-                lang.tr("gui.result.copy")
-            };
-            let copy = super::check_form::with_shortcut_ui(
-                ui,
-                &lang.tr("gui.result.copy_shortcut"),
-                |ui| ui.add(super::secondary_button(&label).min_size(egui::vec2(104.0, 32.0))),
-            );
-            if copy.clicked() {
-                action = Some(Action::CopyRandom);
-            }
-        });
-        // The copy's confirmation, by the Copy button.
-        if let Some(note) = model.copy_note {
-            super::text::wrapped_label_ui(
-                ui,
-                RichText::new(format!("✓ {note}"))
-                    .small()
-                    .color(theme::ok_color(ui)),
-            );
-        }
-        if let Some(failure) = model.join_failure {
+            let subject = facts
+                .reply
+                .subject
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .unwrap_or_else(|| lang.tr("gui.result.no_subject"));
+            ui.add(egui::Label::new(RichText::new(subject).size(24.0).strong()).wrap());
+            ui.add_space(12.0);
+
+            facts_ui(ui, lang, facts);
+            random_ui(ui, lang, facts, model.age_secs);
             ui.add_space(8.0);
-            let text = match failure {
-                JoinFailure::Api(error) => error.message(lang),
-                JoinFailure::Open(error) => error.message(lang),
-            };
-            let shown = ui.scope(|ui| {
-                super::text::wrapped_label_ui(
-                    ui,
-                    RichText::new(format!("⚠ {text}")).color(ui.visuals().error_fg_color),
-                );
-                if matches!(failure, JoinFailure::Open(OpenError::NotInstalled)) {
-                    // Not a dead end: the browser joins too, or the invitation goes elsewhere.
-                    super::text::wrapped_label_ui(
-                        ui,
-                        RichText::new(lang.tr("gui.join.without_app")).weak(),
-                    );
-                    ui.add_space(4.0);
-                    ui.horizontal_wrapped(|ui| {
-                        let browser = primary_button(ui, &lang.tr("gui.join.in_browser"));
-                        if ui
-                            .add(browser)
-                            .on_hover_text(lang.tr("gui.join.in_browser_help"))
-                            .clicked()
-                        {
-                            action = Some(Action::JoinInBrowser);
-                        }
-                        let copy = super::secondary_button(&lang.tr("gui.join.copy_invitation"));
-                        if ui
-                            .add(copy)
-                            .on_hover_text(lang.tr("gui.join.copy_invitation_help"))
-                            .clicked()
-                        {
-                            action = Some(Action::CopyInvitation);
-                        }
-                        let download = super::secondary_button(&lang.tr("gui.join.download"));
-                        if ui
-                            .add(download)
-                            .on_hover_text(model.download_page)
-                            .clicked()
-                        {
-                            action = Some(Action::OpenUrl(model.download_page.to_owned()));
-                        }
-                    });
+            if model.stale {
+                // An old random is not copied silently: a new one first.
+                return ResultCardOutput {
+                    action: stale_ui(ui, lang, model.age_secs),
+                    join_failure: None,
+                };
+            }
+            let action = actions_ui(ui, lang, model);
+            match model.join_failure {
+                Some(failure) => {
+                    let (clicked, rect) = join_failure_ui(ui, lang, failure, model.download_page);
+                    ResultCardOutput {
+                        action: action.or(clicked),
+                        join_failure: Some(rect),
+                    }
                 }
-            });
-            join_failure = Some(shown.response.rect);
-        }
-    });
-    ResultCardOutput {
-        action,
-        join_failure,
-    }
+                None => ResultCardOutput {
+                    action,
+                    join_failure: None,
+                },
+            }
+        })
+        .inner
 }
 
 /// The id of the auth random's text (to select it, and to see a copy of it).
@@ -298,6 +142,195 @@ fn fact_row_ui(ui: &mut Ui, label: &str, add_value: impl FnOnce(&mut Ui)) {
         ui.vertical(|ui| add_value(ui));
     });
     ui.add_space(4.0);
+}
+
+/// The meeting's facts: mode, webinar, password required, mini-programs.
+fn facts_ui(ui: &mut Ui, lang: Lang, facts: &MeetingFacts) {
+    let (mode, help) = mode_text(lang, facts.conf_mode());
+    fact_row_ui(ui, &lang.tr("gui.result.mode"), |ui| {
+        ui.label(RichText::new(mode).strong());
+        ui.label(RichText::new(help).small().weak());
+    });
+    let webinar = match facts.reply.webinar {
+        Some(true) => lang.tr("gui.result.webinar_yes"),
+        other => yes_no(lang, other),
+    };
+    fact_row_ui(ui, &lang.tr("gui.result.webinar"), |ui| {
+        answer_ui(ui, webinar, flag(facts.reply.webinar, Tone::Notice));
+    });
+    fact_row_ui(ui, &lang.tr("gui.result.password_required"), |ui| {
+        let need = facts.reply.need_password;
+        answer_ui(ui, yes_no(lang, need), flag(need, Tone::Notice));
+    });
+    let applets = match facts.reply.support_applets {
+        Some(true) => lang.tr("gui.result.applets_yes"),
+        Some(false) => lang.tr("gui.result.applets_no"),
+        None => lang.tr("gui.unknown"),
+    };
+    fact_row_ui(ui, &lang.tr("gui.result.applets"), |ui| {
+        answer_ui(ui, applets, flag(facts.reply.support_applets, Tone::Good));
+    });
+}
+
+/// The auth random, selectable whole, and when it was fetched.
+fn random_ui(ui: &mut Ui, lang: Lang, facts: &MeetingFacts, age_secs: i64) {
+    ui.add_space(14.0);
+    ui.separator();
+    ui.add_space(8.0);
+    let random_label = ui.label(RichText::new(lang.tr("gui.result.random")).strong());
+    super::text::wrapped_label_ui(
+        ui,
+        RichText::new(lang.tr("gui.result.random_help"))
+            .small()
+            .weak(),
+    );
+    ui.add_space(4.0);
+    egui::Frame::new()
+        .fill(ui.visuals().extreme_bg_color)
+        .stroke(ui.visuals().widgets.noninteractive.bg_stroke)
+        .corner_radius(6.0)
+        .inner_margin(egui::Margin::symmetric(12, 6))
+        .show(ui, |ui| {
+            // Grouped in threes by spacing alone: a double-click selects all the digits,
+            // and a copy of them holds no spaces. Read-only text the user can select and
+            // copy (Ctrl+C), whose copy the window sees and clears like Copy's.
+            let mut digits = facts.random().expose_secret();
+            let mut layouter = |ui: &Ui, text: &dyn egui::TextBuffer, _width: f32| {
+                ui.fonts_mut(|fonts| fonts.layout_job(random_layout(ui, text.as_str())))
+            };
+            ui.add(
+                egui::TextEdit::singleline(&mut digits)
+                    .id(random_id())
+                    .frame(egui::Frame::NONE)
+                    .layouter(&mut layouter)
+                    .desired_width(0.0)
+                    .clip_text(false),
+            )
+            .labelled_by(random_label.id);
+        });
+    super::text::wrapped_label_ui(
+        ui,
+        RichText::new(t!(
+            "gui.result.fetched",
+            locale = lang.code(),
+            ago = super::ago_text(lang, age_secs)
+        ))
+        .small()
+        .weak(),
+    );
+}
+
+/// An old random: says so and offers a new one; returns the click.
+fn stale_ui(ui: &mut Ui, lang: Lang, age_secs: i64) -> Option<Action> {
+    super::text::wrapped_label_ui(
+        ui,
+        RichText::new(t!(
+            "gui.result.stale",
+            locale = lang.code(),
+            ago = super::ago_text(lang, age_secs)
+        ))
+        .color(theme::palette(ui).caution),
+    );
+    ui.add_space(4.0);
+    ui.add(primary_button(ui, &lang.tr("gui.result.refresh")))
+        .clicked()
+        .then_some(Action::RefreshRandom)
+}
+
+/// Join (primary) and Copy beside it, each with its shortcut, and the copy's confirmation;
+/// returns the click.
+fn actions_ui(ui: &mut Ui, lang: Lang, model: &ResultModel<'_>) -> Option<Action> {
+    let mut action = None;
+    // Join is the point of the check: the primary action. Copy stands next to it, each
+    // shortcut under its own button. Wrapped: at the narrowest, Copy goes to the next line.
+    ui.horizontal_wrapped(|ui| {
+        let join = primary_button(ui, &lang.tr("gui.join.button"));
+        let join = ui.vertical(|ui| {
+            ui.add_enabled(!model.joining, join)
+                .on_hover_text(lang.tr("gui.join.tooltip"))
+        });
+        if join.inner.clicked() {
+            action = Some(Action::Join);
+        }
+        if model.joining {
+            ui.spinner();
+        }
+        let label = if model.copied {
+            lang.tr("gui.result.copied")
+        } else {
+            lang.tr("gui.result.copy")
+        };
+        let copy =
+            super::check_form::with_shortcut_ui(ui, &lang.tr("gui.result.copy_shortcut"), |ui| {
+                ui.add(super::secondary_button(&label).min_size(egui::vec2(104.0, 32.0)))
+            });
+        if copy.clicked() {
+            action = Some(Action::CopyRandom);
+        }
+    });
+    // The copy's confirmation, by the Copy button.
+    if let Some(note) = model.copy_note {
+        super::text::wrapped_label_ui(
+            ui,
+            RichText::new(format!("✓ {note}"))
+                .small()
+                .color(theme::ok_color(ui)),
+        );
+    }
+    action
+}
+
+/// Why Join did not open the meeting, and (without the meeting app) the browser, the
+/// invitation to copy and the download page; returns the click and where the message stands.
+fn join_failure_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    failure: &JoinFailure,
+    download_page: &str,
+) -> (Option<Action>, egui::Rect) {
+    let mut action = None;
+    ui.add_space(8.0);
+    let text = match failure {
+        JoinFailure::Api(error) => error.message(lang),
+        JoinFailure::Open(error) => error.message(lang),
+    };
+    let shown = ui.scope(|ui| {
+        super::text::wrapped_label_ui(
+            ui,
+            RichText::new(format!("⚠ {text}")).color(ui.visuals().error_fg_color),
+        );
+        if matches!(failure, JoinFailure::Open(OpenError::NotInstalled)) {
+            // Not a dead end: the browser joins too, or the invitation goes elsewhere.
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(lang.tr("gui.join.without_app")).weak(),
+            );
+            ui.add_space(4.0);
+            ui.horizontal_wrapped(|ui| {
+                let browser = primary_button(ui, &lang.tr("gui.join.in_browser"));
+                if ui
+                    .add(browser)
+                    .on_hover_text(lang.tr("gui.join.in_browser_help"))
+                    .clicked()
+                {
+                    action = Some(Action::JoinInBrowser);
+                }
+                let copy = super::secondary_button(&lang.tr("gui.join.copy_invitation"));
+                if ui
+                    .add(copy)
+                    .on_hover_text(lang.tr("gui.join.copy_invitation_help"))
+                    .clicked()
+                {
+                    action = Some(Action::CopyInvitation);
+                }
+                let download = super::secondary_button(&lang.tr("gui.join.download"));
+                if ui.add(download).on_hover_text(download_page).clicked() {
+                    action = Some(Action::OpenUrl(download_page.to_owned()));
+                }
+            });
+        }
+    });
+    (action, shown.response.rect)
 }
 
 /// What an answer means to the user, which decides how its badge looks.
