@@ -26,6 +26,167 @@ const DIALOG_WIDTH: f32 = 400.0;
 /// The height of what follows the dialog's scrolling part: a gap and the buttons, in points.
 const FOOTER_HEIGHT: f32 = 56.0;
 
+/// The sign-in methods as tabs; switching clears the error, which belongs to its tab.
+fn tabs_ui(ui: &mut Ui, lang: Lang, form: &mut SignInForm) {
+    ui.horizontal_wrapped(|ui| {
+        for (tab, key) in [
+            (SignInMethodTab::Account, "gui.sign_in.tab_account"),
+            (SignInMethodTab::AppId, "gui.sign_in.tab_app_id"),
+            (SignInMethodTab::AccessToken, "gui.sign_in.tab_token"),
+        ] {
+            let response = ui.selectable_value(&mut form.tab, tab, lang.tr(key));
+            if response.clicked() {
+                form.focus_first = true;
+                form.missing = false;
+                // An error belongs to the tab it came from.
+                form.error = None;
+            }
+        }
+    });
+}
+
+/// The account tab: the sandbox's demo account (if any), account and password.
+fn account_tab_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    form: &mut SignInForm,
+    demo: Option<&DemoAccount>,
+    submit: &mut bool,
+) {
+    if let Some(demo) = demo {
+        super::text::wrapped_label_ui(
+            ui,
+            RichText::new(t!(
+                "gui.sign_in.sandbox_demo",
+                locale = lang.code(),
+                account = demo.account,
+                password = demo.password
+            ))
+            .small()
+            .weak(),
+        );
+        ui.add_space(4.0);
+    }
+    let first = field_ui(
+        ui,
+        &lang.tr("gui.sign_in.account"),
+        &mut form.account,
+        false,
+        Some(lang.tr("gui.sign_in.account_hint")),
+        submit,
+    );
+    focus_first(form.focus_first, &first);
+    secret_field_ui(
+        ui,
+        lang,
+        &lang.tr("gui.sign_in.password"),
+        &mut form.password,
+        &mut form.show_secret,
+        std::mem::take(&mut form.focus_secret),
+        submit,
+    );
+}
+
+/// The App ID tab: App ID, App Key, user ID and, for a multi-tenant app, the corp ID.
+fn app_id_tab_ui(ui: &mut Ui, lang: Lang, form: &mut SignInForm, submit: &mut bool) {
+    super::text::wrapped_label_ui(
+        ui,
+        RichText::new(lang.tr("gui.sign_in.app_id_help"))
+            .small()
+            .weak(),
+    );
+    ui.add_space(4.0);
+    let first = field_ui(
+        ui,
+        &lang.tr("gui.sign_in.app_id"),
+        &mut form.app_id,
+        false,
+        None,
+        submit,
+    );
+    focus_first(form.focus_first, &first);
+    secret_field_ui(
+        ui,
+        lang,
+        &lang.tr("gui.sign_in.app_key"),
+        &mut form.app_key,
+        &mut form.show_secret,
+        std::mem::take(&mut form.focus_secret),
+        submit,
+    );
+    field_ui(
+        ui,
+        &lang.tr("gui.sign_in.user_id"),
+        &mut form.user_id,
+        false,
+        None,
+        submit,
+    );
+    ui.checkbox(&mut form.multi_tenant, lang.tr("gui.sign_in.multi_tenant"))
+        .on_hover_text(lang.tr("gui.sign_in.multi_tenant_help"));
+    if form.multi_tenant {
+        field_ui(
+            ui,
+            &lang.tr("gui.sign_in.corp_id"),
+            &mut form.corp_id,
+            false,
+            None,
+            submit,
+        );
+    }
+}
+
+/// The access token tab.
+fn token_tab_ui(ui: &mut Ui, lang: Lang, form: &mut SignInForm, submit: &mut bool) {
+    super::text::wrapped_label_ui(
+        ui,
+        RichText::new(lang.tr("gui.sign_in.token_help"))
+            .small()
+            .weak(),
+    );
+    ui.add_space(4.0);
+    let first = secret_field_ui(
+        ui,
+        lang,
+        &lang.tr("gui.sign_in.token"),
+        &mut form.token,
+        &mut form.show_secret,
+        std::mem::take(&mut form.focus_secret),
+        submit,
+    );
+    focus_first(form.focus_first, &first);
+}
+
+/// What is missing, or the error of the last sign-in (kept in view when new); returns a
+/// click on the error card.
+fn errors_ui(ui: &mut Ui, lang: Lang, form: &SignInForm) -> Option<Action> {
+    if form.missing {
+        super::text::wrapped_label_ui(
+            ui,
+            RichText::new(lang.tr("gui.sign_in.missing")).color(ui.visuals().error_fg_color),
+        );
+    }
+    if let Some(error) = &form.error {
+        ui.add_space(6.0);
+        let card = ui.scope(|ui| {
+            error_card::error_card_ui(
+                ui,
+                lang,
+                error,
+                &error_card::ErrorPlace {
+                    id_salt: "sign_in",
+                    offer_sign_in: false,
+                },
+            )
+        });
+        reveal_new_error(ui, Some((error, &card.response)));
+        card.inner
+    } else {
+        reveal_new_error(ui, None);
+        None
+    }
+}
+
 /// Draws the dialog over the window; returns Submit or Close.
 pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -> Option<Action> {
     let lang = model.lang;
@@ -48,21 +209,7 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
         ui.add_space(10.0);
 
         ui.label(RichText::new(lang.tr("gui.sign_in.method")).small().weak());
-        ui.horizontal_wrapped(|ui| {
-            for (tab, key) in [
-                (SignInMethodTab::Account, "gui.sign_in.tab_account"),
-                (SignInMethodTab::AppId, "gui.sign_in.tab_app_id"),
-                (SignInMethodTab::AccessToken, "gui.sign_in.tab_token"),
-            ] {
-                let response = ui.selectable_value(&mut form.tab, tab, lang.tr(key));
-                if response.clicked() {
-                    form.focus_first = true;
-                    form.missing = false;
-                    // An error belongs to the tab it came from.
-                    form.error = None;
-                }
-            }
-        });
+        tabs_ui(ui, lang, form);
         ui.add_space(10.0);
 
         let mut submit = false;
@@ -71,134 +218,19 @@ pub fn sign_in_ui(ui: &mut Ui, form: &mut SignInForm, model: &SignInModel<'_>) -
         super::dialog_body(ui, "meetjoin.sign_in.body", FOOTER_HEIGHT).show(ui, |ui| {
             match form.tab {
                 SignInMethodTab::Account => {
-                    if let Some(demo) = model.demo {
-                        super::text::wrapped_label_ui(
-                            ui,
-                            RichText::new(t!(
-                                "gui.sign_in.sandbox_demo",
-                                locale = lang.code(),
-                                account = demo.account,
-                                password = demo.password
-                            ))
-                            .small()
-                            .weak(),
-                        );
-                        ui.add_space(4.0);
-                    }
-                    let first = field_ui(
-                        ui,
-                        &lang.tr("gui.sign_in.account"),
-                        &mut form.account,
-                        false,
-                        Some(lang.tr("gui.sign_in.account_hint")),
-                        &mut submit,
-                    );
-                    focus_first(form.focus_first, &first);
-                    secret_field_ui(
-                        ui,
-                        lang,
-                        &lang.tr("gui.sign_in.password"),
-                        &mut form.password,
-                        &mut form.show_secret,
-                        std::mem::take(&mut form.focus_secret),
-                        &mut submit,
-                    );
+                    account_tab_ui(ui, lang, form, model.demo, &mut submit);
                 }
                 SignInMethodTab::AppId => {
-                    super::text::wrapped_label_ui(
-                        ui,
-                        RichText::new(lang.tr("gui.sign_in.app_id_help"))
-                            .small()
-                            .weak(),
-                    );
-                    ui.add_space(4.0);
-                    let first = field_ui(
-                        ui,
-                        &lang.tr("gui.sign_in.app_id"),
-                        &mut form.app_id,
-                        false,
-                        None,
-                        &mut submit,
-                    );
-                    focus_first(form.focus_first, &first);
-                    secret_field_ui(
-                        ui,
-                        lang,
-                        &lang.tr("gui.sign_in.app_key"),
-                        &mut form.app_key,
-                        &mut form.show_secret,
-                        std::mem::take(&mut form.focus_secret),
-                        &mut submit,
-                    );
-                    field_ui(
-                        ui,
-                        &lang.tr("gui.sign_in.user_id"),
-                        &mut form.user_id,
-                        false,
-                        None,
-                        &mut submit,
-                    );
-                    ui.checkbox(&mut form.multi_tenant, lang.tr("gui.sign_in.multi_tenant"))
-                        .on_hover_text(lang.tr("gui.sign_in.multi_tenant_help"));
-                    if form.multi_tenant {
-                        field_ui(
-                            ui,
-                            &lang.tr("gui.sign_in.corp_id"),
-                            &mut form.corp_id,
-                            false,
-                            None,
-                            &mut submit,
-                        );
-                    }
+                    app_id_tab_ui(ui, lang, form, &mut submit);
                 }
                 SignInMethodTab::AccessToken => {
-                    super::text::wrapped_label_ui(
-                        ui,
-                        RichText::new(lang.tr("gui.sign_in.token_help"))
-                            .small()
-                            .weak(),
-                    );
-                    ui.add_space(4.0);
-                    let first = secret_field_ui(
-                        ui,
-                        lang,
-                        &lang.tr("gui.sign_in.token"),
-                        &mut form.token,
-                        &mut form.show_secret,
-                        std::mem::take(&mut form.focus_secret),
-                        &mut submit,
-                    );
-                    focus_first(form.focus_first, &first);
+                    token_tab_ui(ui, lang, form, &mut submit);
                 }
             }
             form.focus_first = false;
 
-            if form.missing {
-                super::text::wrapped_label_ui(
-                    ui,
-                    RichText::new(lang.tr("gui.sign_in.missing"))
-                        .color(ui.visuals().error_fg_color),
-                );
-            }
-            if let Some(error) = &form.error {
-                ui.add_space(6.0);
-                let card = ui.scope(|ui| {
-                    error_card::error_card_ui(
-                        ui,
-                        lang,
-                        error,
-                        &error_card::ErrorPlace {
-                            id_salt: "sign_in",
-                            offer_sign_in: false,
-                        },
-                    )
-                });
-                if let Some(a) = card.inner {
-                    action = Some(a);
-                }
-                reveal_new_error(ui, Some((error, &card.response)));
-            } else {
-                reveal_new_error(ui, None);
+            if let Some(a) = errors_ui(ui, lang, form) {
+                action = Some(a);
             }
         });
         ui.add_space(12.0);
