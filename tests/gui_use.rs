@@ -594,6 +594,10 @@ fn a_server_given_on_the_command_line_is_the_one_selected() {
             deps.saved = Some(saved);
             meetjoin::gui::MeetjoinApp::with_deps(&cc.egui_ctx, deps)
         });
+    // The header's spinner turns while the saved sign-in is looked up: wait for the lookup.
+    wait_until(&mut window, "the saved sign-in lookup", |w| {
+        !w.state().account().restoring
+    });
     window.run();
     button(&window, "Settings").click();
     window.run();
