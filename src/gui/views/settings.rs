@@ -59,7 +59,6 @@ pub fn settings_ui(
     model: &SettingsModel<'_>,
 ) -> Option<Action> {
     let lang = model.lang;
-    let settings = model.settings;
     let mut action = None;
     let modal = super::dialog(ui, egui::Id::unique("meetjoin.settings")).show(ui.ctx(), |ui| {
         ui.set_width(super::dialog_width(ui, DIALOG_WIDTH));
@@ -73,133 +72,12 @@ pub fn settings_ui(
         // Close stay in view.
         super::dialog_body(ui, "meetjoin.settings.sections", FOOTER_HEIGHT).show(ui, |ui| {
             server_section_ui(ui, draft, model, &mut action);
-            section_ui(ui, &lang.tr("gui.settings.language"), |ui| {
-                ui.horizontal_wrapped(|ui| {
-                    for (choice, key) in [
-                        (LanguageChoice::System, "gui.settings.lang_system"),
-                        (LanguageChoice::En, "gui.settings.lang_en"),
-                        (LanguageChoice::ZhCn, "gui.settings.lang_zh"),
-                    ] {
-                        let r = ui.radio(settings.language == choice, lang.tr(key));
-                        if r.clicked() && settings.language != choice {
-                            action = Some(Action::SetLanguage(choice));
-                        }
-                    }
-                });
-            });
-            section_ui(ui, &lang.tr("gui.settings.theme"), |ui| {
-                ui.horizontal(|ui| {
-                    for (choice, key) in [
-                        (ThemeChoice::System, "gui.settings.theme_system"),
-                        (ThemeChoice::Light, "gui.settings.theme_light"),
-                        (ThemeChoice::Dark, "gui.settings.theme_dark"),
-                    ] {
-                        let r = ui.radio(settings.theme == choice, lang.tr(key));
-                        if r.clicked() && settings.theme != choice {
-                            action = Some(Action::SetTheme(choice));
-                        }
-                    }
-                });
-            });
-            section_ui(ui, &lang.tr("gui.settings.clipboard"), |ui| {
-                ui.horizontal_wrapped(|ui| {
-                    for choice in ClipboardClear::ALL {
-                        let r = ui.radio(
-                            settings.clipboard_clear == choice,
-                            lang.tr(choice.label_key()),
-                        );
-                        if r.clicked() && settings.clipboard_clear != choice {
-                            action = Some(Action::SetClipboardClear(choice));
-                        }
-                    }
-                });
-                super::text::wrapped_label_ui(
-                    ui,
-                    RichText::new(lang.tr("gui.settings.clipboard_help"))
-                        .small()
-                        .weak(),
-                );
-            });
-            section_ui(ui, &lang.tr("gui.settings.join"), |ui| {
-                let mut join = settings.join.clone();
-                let label = ui.label(lang.tr("gui.settings.display_name"));
-                let name = ui
-                    .add(
-                        egui::TextEdit::singleline(&mut draft.display_name)
-                            .hint_text(lang.tr("gui.settings.display_name_hint"))
-                            .margin(egui::Margin::symmetric(8, 6))
-                            .desired_width(f32::INFINITY),
-                    )
-                    .labelled_by(label.id);
-                let mut changed = name.changed();
-                join.display_name.clone_from(&draft.display_name);
-                changed |= ui
-                    .checkbox(&mut join.mic, lang.tr("gui.settings.join_mic"))
-                    .changed();
-                changed |= ui
-                    .checkbox(&mut join.camera, lang.tr("gui.settings.join_camera"))
-                    .changed();
-                if changed {
-                    action = Some(Action::SetJoin(join));
-                }
-            });
-            section_ui(ui, &lang.tr("gui.settings.today"), |ui| {
-                let mut show = settings.show_today;
-                if ui
-                    .checkbox(&mut show, lang.tr("gui.settings.show_today"))
-                    .changed()
-                {
-                    action = Some(Action::SetShowToday(show));
-                }
-                ui.label(lang.tr("gui.settings.reminders"));
-                ui.horizontal_wrapped(|ui| {
-                    for choice in ReminderLead::ALL {
-                        let r = ui.radio(settings.reminders == choice, lang.tr(choice.label_key()));
-                        if r.clicked() && settings.reminders != choice {
-                            action = Some(Action::SetReminders(choice));
-                        }
-                    }
-                });
-                super::text::wrapped_label_ui(
-                    ui,
-                    RichText::new(lang.tr("gui.settings.reminders_help"))
-                        .small()
-                        .weak(),
-                );
-                if let Some(error) = &model.reminder_error
-                    && settings.reminders != ReminderLead::Off
-                {
-                    super::text::wrapped_label_ui(
-                        ui,
-                        RichText::new(error)
-                            .small()
-                            .color(ui.visuals().error_fg_color),
-                    );
-                }
-            });
-            section_ui(ui, &lang.tr("gui.settings.history"), |ui| {
-                let mut keep = settings.keep_history;
-                if ui
-                    .checkbox(&mut keep, lang.tr("gui.settings.keep_history"))
-                    .changed()
-                {
-                    action = Some(Action::SetKeepHistory(keep));
-                }
-                super::text::wrapped_label_ui(
-                    ui,
-                    RichText::new(lang.tr("gui.settings.history_help"))
-                        .small()
-                        .weak(),
-                );
-                let mut offer = settings.offer_clipboard;
-                if ui
-                    .checkbox(&mut offer, lang.tr("gui.settings.offer_clipboard"))
-                    .on_hover_text(lang.tr("gui.settings.offer_clipboard_help"))
-                    .changed()
-                {
-                    action = Some(Action::SetOfferClipboard(offer));
-                }
-            });
+            language_section_ui(ui, model, &mut action);
+            theme_section_ui(ui, model, &mut action);
+            clipboard_section_ui(ui, model, &mut action);
+            join_section_ui(ui, draft, model, &mut action);
+            today_section_ui(ui, model, &mut action);
+            history_section_ui(ui, model, &mut action);
         });
         ui.add_space(8.0);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -216,6 +94,168 @@ pub fn settings_ui(
         action = Some(Action::CloseSettings);
     }
     action
+}
+
+/// The language: the system's, English or Chinese.
+fn language_section_ui(ui: &mut Ui, model: &SettingsModel<'_>, action: &mut Option<Action>) {
+    let (lang, settings) = (model.lang, model.settings);
+    section_ui(ui, &lang.tr("gui.settings.language"), |ui| {
+        ui.horizontal_wrapped(|ui| {
+            for (choice, key) in [
+                (LanguageChoice::System, "gui.settings.lang_system"),
+                (LanguageChoice::En, "gui.settings.lang_en"),
+                (LanguageChoice::ZhCn, "gui.settings.lang_zh"),
+            ] {
+                let r = ui.radio(settings.language == choice, lang.tr(key));
+                if r.clicked() && settings.language != choice {
+                    *action = Some(Action::SetLanguage(choice));
+                }
+            }
+        });
+    });
+}
+
+/// The theme: the system's, light or dark.
+fn theme_section_ui(ui: &mut Ui, model: &SettingsModel<'_>, action: &mut Option<Action>) {
+    let (lang, settings) = (model.lang, model.settings);
+    section_ui(ui, &lang.tr("gui.settings.theme"), |ui| {
+        ui.horizontal(|ui| {
+            for (choice, key) in [
+                (ThemeChoice::System, "gui.settings.theme_system"),
+                (ThemeChoice::Light, "gui.settings.theme_light"),
+                (ThemeChoice::Dark, "gui.settings.theme_dark"),
+            ] {
+                let r = ui.radio(settings.theme == choice, lang.tr(key));
+                if r.clicked() && settings.theme != choice {
+                    *action = Some(Action::SetTheme(choice));
+                }
+            }
+        });
+    });
+}
+
+/// How soon a copied random is cleared from the clipboard.
+fn clipboard_section_ui(ui: &mut Ui, model: &SettingsModel<'_>, action: &mut Option<Action>) {
+    let (lang, settings) = (model.lang, model.settings);
+    section_ui(ui, &lang.tr("gui.settings.clipboard"), |ui| {
+        ui.horizontal_wrapped(|ui| {
+            for choice in ClipboardClear::ALL {
+                let r = ui.radio(
+                    settings.clipboard_clear == choice,
+                    lang.tr(choice.label_key()),
+                );
+                if r.clicked() && settings.clipboard_clear != choice {
+                    *action = Some(Action::SetClipboardClear(choice));
+                }
+            }
+        });
+        super::text::wrapped_label_ui(
+            ui,
+            RichText::new(lang.tr("gui.settings.clipboard_help"))
+                .small()
+                .weak(),
+        );
+    });
+}
+
+/// What Join asks the meeting app for: the display name, microphone and camera.
+fn join_section_ui(
+    ui: &mut Ui,
+    draft: &mut SettingsDialog,
+    model: &SettingsModel<'_>,
+    action: &mut Option<Action>,
+) {
+    let (lang, settings) = (model.lang, model.settings);
+    section_ui(ui, &lang.tr("gui.settings.join"), |ui| {
+        let mut join = settings.join.clone();
+        let label = ui.label(lang.tr("gui.settings.display_name"));
+        let name = ui
+            .add(
+                egui::TextEdit::singleline(&mut draft.display_name)
+                    .hint_text(lang.tr("gui.settings.display_name_hint"))
+                    .margin(egui::Margin::symmetric(8, 6))
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        let mut changed = name.changed();
+        join.display_name.clone_from(&draft.display_name);
+        changed |= ui
+            .checkbox(&mut join.mic, lang.tr("gui.settings.join_mic"))
+            .changed();
+        changed |= ui
+            .checkbox(&mut join.camera, lang.tr("gui.settings.join_camera"))
+            .changed();
+        if changed {
+            *action = Some(Action::SetJoin(join));
+        }
+    });
+}
+
+/// The Today list and reminders before meetings (only while meetjoin runs).
+fn today_section_ui(ui: &mut Ui, model: &SettingsModel<'_>, action: &mut Option<Action>) {
+    let (lang, settings) = (model.lang, model.settings);
+    section_ui(ui, &lang.tr("gui.settings.today"), |ui| {
+        let mut show = settings.show_today;
+        if ui
+            .checkbox(&mut show, lang.tr("gui.settings.show_today"))
+            .changed()
+        {
+            *action = Some(Action::SetShowToday(show));
+        }
+        ui.label(lang.tr("gui.settings.reminders"));
+        ui.horizontal_wrapped(|ui| {
+            for choice in ReminderLead::ALL {
+                let r = ui.radio(settings.reminders == choice, lang.tr(choice.label_key()));
+                if r.clicked() && settings.reminders != choice {
+                    *action = Some(Action::SetReminders(choice));
+                }
+            }
+        });
+        super::text::wrapped_label_ui(
+            ui,
+            RichText::new(lang.tr("gui.settings.reminders_help"))
+                .small()
+                .weak(),
+        );
+        if let Some(error) = &model.reminder_error
+            && settings.reminders != ReminderLead::Off
+        {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(error)
+                    .small()
+                    .color(ui.visuals().error_fg_color),
+            );
+        }
+    });
+}
+
+/// Recent meetings kept or not, and meetings offered from the clipboard.
+fn history_section_ui(ui: &mut Ui, model: &SettingsModel<'_>, action: &mut Option<Action>) {
+    let (lang, settings) = (model.lang, model.settings);
+    section_ui(ui, &lang.tr("gui.settings.history"), |ui| {
+        let mut keep = settings.keep_history;
+        if ui
+            .checkbox(&mut keep, lang.tr("gui.settings.keep_history"))
+            .changed()
+        {
+            *action = Some(Action::SetKeepHistory(keep));
+        }
+        super::text::wrapped_label_ui(
+            ui,
+            RichText::new(lang.tr("gui.settings.history_help"))
+                .small()
+                .weak(),
+        );
+        let mut offer = settings.offer_clipboard;
+        if ui
+            .checkbox(&mut offer, lang.tr("gui.settings.offer_clipboard"))
+            .on_hover_text(lang.tr("gui.settings.offer_clipboard_help"))
+            .changed()
+        {
+            *action = Some(Action::SetOfferClipboard(offer));
+        }
+    });
 }
 
 /// The server section: which server (fixed in sandbox mode), then the CA certificate file.
