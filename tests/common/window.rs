@@ -126,7 +126,7 @@ pub fn window_sized(
 ) -> Window {
     let server = Server::parse(&sandbox.url()).expect("sandbox URL");
     let handle = runtime.handle().clone();
-    Harness::builder()
+    let mut window = Harness::builder()
         .with_max_steps(8)
         .with_size(size)
         .build_eframe(move |cc| {
@@ -138,7 +138,17 @@ pub fn window_sized(
             // for real; tests/desktop.rs shows a Wayland desktop that cannot).
             deps.clipboard_clears_later = true;
             MeetjoinApp::with_deps(&cc.egui_ctx, deps)
-        })
+        });
+    settle_after_start(&mut window);
+    window
+}
+
+/// Waits until the window has looked up the saved sign-in (the header's spinner turns until
+/// then, so a test's first `run()` could exceed its steps while it turns).
+fn settle_after_start(window: &mut Window) {
+    wait_until(window, "the saved sign-in lookup", |w| {
+        !w.state().account().restoring
+    });
 }
 
 pub fn window(runtime: &Runtime, sandbox: &Sandbox) -> Window {
@@ -233,7 +243,7 @@ pub fn window_on(
     setup: impl FnOnce(&mut AppDeps) + 'static,
 ) -> Window {
     let handle = runtime.handle().clone();
-    Harness::builder()
+    let mut window = Harness::builder()
         .with_size(egui::vec2(640.0, 1500.0))
         .build_eframe(move |cc| {
             let store = Arc::new(MemoryStore::new());
@@ -242,7 +252,9 @@ pub fn window_on(
             deps.clipboard_clears_later = true;
             setup(&mut deps);
             MeetjoinApp::with_deps(&cc.egui_ctx, deps)
-        })
+        });
+    settle_after_start(&mut window);
+    window
 }
 
 /// [`window_on`] the in-process sandbox at `url`, in sandbox mode with its demo account.
