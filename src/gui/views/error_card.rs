@@ -36,6 +36,68 @@ pub fn error_card_ui(
     error_card_with(ui, lang, error, place, CheckExtras::default())
 }
 
+/// The next steps the card offers when the host has not arrived: Wait here (primary when
+/// offered) and a check with the waiting page; returns the click.
+fn next_steps_ui(ui: &mut Ui, lang: Lang, error: &ApiError, extras: CheckExtras) -> Option<Action> {
+    let mut action = None;
+    let waiting_page = extras.offer_waiting_page && error.kind == ErrorKind::WaitingForHost;
+    if waiting_page {
+        ui.add_space(4.0);
+        super::text::wrapped_label_ui(ui, lang.tr("gui.check.waiting_page_explained"));
+    }
+    if waiting_page || extras.offer_wait_here {
+        ui.add_space(6.0);
+        ui.horizontal_wrapped(|ui| {
+            // The next step is the card's primary action: waiting here, when offered.
+            if extras.offer_wait_here {
+                let wait = super::primary_button(ui, &lang.tr("gui.waiting.wait_here"));
+                if ui
+                    .add(wait)
+                    .on_hover_text(lang.tr("gui.waiting.wait_here_help"))
+                    .clicked()
+                {
+                    action = Some(Action::WaitHere);
+                }
+            }
+            if waiting_page {
+                let text = lang.tr("gui.check.with_waiting_page");
+                let button = if extras.offer_wait_here {
+                    ui.add(secondary_button(&text))
+                } else {
+                    ui.add(super::primary_button(ui, &text))
+                };
+                if button.clicked() {
+                    action = Some(Action::CheckWithWaitingPage);
+                }
+            }
+        });
+    }
+    action
+}
+
+/// The error's details, folded, with the log file's place and a button to copy them;
+/// returns the click.
+fn details_ui(ui: &mut Ui, lang: Lang, error: &ApiError, id_salt: &str) -> Option<Action> {
+    let mut action = None;
+    let mut details = error.details(lang);
+    // Where the window's log file is, for support: shown and copied with the rest.
+    if let Some(line) = crate::logging::details_line(lang) {
+        details.push('\n');
+        details.push_str(&line);
+    }
+    egui::CollapsingHeader::new(lang.tr("gui.error.details"))
+        .id_salt(("meetjoin.error.details", id_salt))
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.add(egui::Label::new(RichText::new(&details).monospace()).wrap());
+            ui.add_space(4.0);
+            if ui.button(lang.tr("gui.error.copy_details")).clicked() {
+                action = Some(Action::CopyDetails(details.clone()));
+            }
+        });
+    action
+}
+
 /// [`error_card_ui`] with a live countdown or the waiting page offered.
 pub fn error_card_with(
     ui: &mut Ui,
@@ -90,37 +152,8 @@ pub fn error_card_with(
                     .strong()
                     .color(text_color),
             );
-            let waiting_page = extras.offer_waiting_page && error.kind == ErrorKind::WaitingForHost;
-            if waiting_page {
-                ui.add_space(4.0);
-                super::text::wrapped_label_ui(ui, lang.tr("gui.check.waiting_page_explained"));
-            }
-            if waiting_page || extras.offer_wait_here {
-                ui.add_space(6.0);
-                ui.horizontal_wrapped(|ui| {
-                    // The next step is the card's primary action: waiting here, when offered.
-                    if extras.offer_wait_here {
-                        let wait = super::primary_button(ui, &lang.tr("gui.waiting.wait_here"));
-                        if ui
-                            .add(wait)
-                            .on_hover_text(lang.tr("gui.waiting.wait_here_help"))
-                            .clicked()
-                        {
-                            action = Some(Action::WaitHere);
-                        }
-                    }
-                    if waiting_page {
-                        let text = lang.tr("gui.check.with_waiting_page");
-                        let button = if extras.offer_wait_here {
-                            ui.add(secondary_button(&text))
-                        } else {
-                            ui.add(super::primary_button(ui, &text))
-                        };
-                        if button.clicked() {
-                            action = Some(Action::CheckWithWaitingPage);
-                        }
-                    }
-                });
+            if let Some(a) = next_steps_ui(ui, lang, error, extras) {
+                action = Some(a);
             }
             if place.offer_sign_in && error.kind.is_sign_in_problem() {
                 ui.add_space(6.0);
@@ -132,22 +165,9 @@ pub fn error_card_with(
                 }
             }
             ui.add_space(4.0);
-            let mut details = error.details(lang);
-            // Where the window's log file is, for support: shown and copied with the rest.
-            if let Some(line) = crate::logging::details_line(lang) {
-                details.push('\n');
-                details.push_str(&line);
+            if let Some(a) = details_ui(ui, lang, error, place.id_salt) {
+                action = Some(a);
             }
-            egui::CollapsingHeader::new(lang.tr("gui.error.details"))
-                .id_salt(("meetjoin.error.details", place.id_salt))
-                .default_open(false)
-                .show(ui, |ui| {
-                    ui.add(egui::Label::new(RichText::new(&details).monospace()).wrap());
-                    ui.add_space(4.0);
-                    if ui.button(lang.tr("gui.error.copy_details")).clicked() {
-                        action = Some(Action::CopyDetails(details.clone()));
-                    }
-                });
         });
     action
 }

@@ -284,6 +284,51 @@ fn server_section_ui(
     });
 }
 
+/// What the custom server field holds: the server in use, one that would do, or why not.
+fn custom_server_note_ui(
+    ui: &mut Ui,
+    lang: Lang,
+    parsed: &Result<Server, crate::server::ServerError>,
+    in_use: &Server,
+    typed: &str,
+) {
+    match parsed {
+        Ok(server) if server == in_use => {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(t!(
+                    "gui.settings.server_in_use",
+                    locale = lang.code(),
+                    server = address_name(lang, server)
+                ))
+                .small()
+                .color(theme::ok_color(ui)),
+            );
+        }
+        Ok(server) => {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(t!(
+                    "gui.settings.server_ok",
+                    locale = lang.code(),
+                    server = address_name(lang, server)
+                ))
+                .small()
+                .weak(),
+            );
+        }
+        Err(_) if typed.trim().is_empty() => {}
+        Err(error) => {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(error.message(lang))
+                    .small()
+                    .color(ui.visuals().error_fg_color),
+            );
+        }
+    }
+}
+
 /// The server choice: China, International, or a custom address validated as it is typed.
 fn server_choice_ui(
     ui: &mut Ui,
@@ -346,41 +391,7 @@ fn server_choice_ui(
             apply = true;
         }
     });
-    match &parsed {
-        Ok(server) if server == model.server => {
-            super::text::wrapped_label_ui(
-                ui,
-                RichText::new(t!(
-                    "gui.settings.server_in_use",
-                    locale = lang.code(),
-                    server = address_name(lang, server)
-                ))
-                .small()
-                .color(theme::ok_color(ui)),
-            );
-        }
-        Ok(server) => {
-            super::text::wrapped_label_ui(
-                ui,
-                RichText::new(t!(
-                    "gui.settings.server_ok",
-                    locale = lang.code(),
-                    server = address_name(lang, server)
-                ))
-                .small()
-                .weak(),
-            );
-        }
-        Err(_) if draft.custom_server.trim().is_empty() => {}
-        Err(error) => {
-            super::text::wrapped_label_ui(
-                ui,
-                RichText::new(error.message(lang))
-                    .small()
-                    .color(ui.visuals().error_fg_color),
-            );
-        }
-    }
+    custom_server_note_ui(ui, lang, &parsed, model.server, &draft.custom_server);
     if apply && let Ok(server) = parsed {
         let choice = match server {
             Server::Cn => ServerChoice::Cn,
@@ -392,6 +403,44 @@ fn server_choice_ui(
 }
 
 /// The CA certificate file trusted besides the system's: a path with "Use this file" and
+/// What the CA file setting does now: why the file cannot be used, the file in use, or none.
+fn ca_file_note_ui(ui: &mut Ui, model: &SettingsModel<'_>) {
+    let lang = model.lang;
+    match (model.ca_error, model.ca_file) {
+        (Some(error), _) => {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(error.message(lang))
+                    .small()
+                    .color(ui.visuals().error_fg_color),
+            );
+            if let Some(detail) = &error.detail {
+                super::text::wrapped_label_ui(ui, RichText::new(detail).small().weak());
+            }
+        }
+        (None, Some(path)) => {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(t!(
+                    "gui.settings.ca_in_use",
+                    locale = lang.code(),
+                    file = path.display()
+                ))
+                .small()
+                .color(theme::ok_color(ui)),
+            );
+        }
+        (None, None) => {
+            super::text::wrapped_label_ui(
+                ui,
+                RichText::new(lang.tr("gui.settings.ca_none"))
+                    .small()
+                    .weak(),
+            );
+        }
+    }
+}
+
 /// "Clear", and under it whether the file is in use or why it could not be used.
 fn ca_file_ui(
     ui: &mut Ui,
@@ -443,39 +492,7 @@ fn ca_file_ui(
             clear = true;
         }
     });
-    match (model.ca_error, model.ca_file) {
-        (Some(error), _) => {
-            super::text::wrapped_label_ui(
-                ui,
-                RichText::new(error.message(lang))
-                    .small()
-                    .color(ui.visuals().error_fg_color),
-            );
-            if let Some(detail) = &error.detail {
-                super::text::wrapped_label_ui(ui, RichText::new(detail).small().weak());
-            }
-        }
-        (None, Some(path)) => {
-            super::text::wrapped_label_ui(
-                ui,
-                RichText::new(t!(
-                    "gui.settings.ca_in_use",
-                    locale = lang.code(),
-                    file = path.display()
-                ))
-                .small()
-                .color(theme::ok_color(ui)),
-            );
-        }
-        (None, None) => {
-            super::text::wrapped_label_ui(
-                ui,
-                RichText::new(lang.tr("gui.settings.ca_none"))
-                    .small()
-                    .weak(),
-            );
-        }
-    }
+    ca_file_note_ui(ui, model);
     if clear {
         draft.ca_file.clear();
         if model.ca_file.is_some() {
